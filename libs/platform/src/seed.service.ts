@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ApiKeyService } from '#identity';
+import { ReferenceSeedService, ReferenceService, type ReferenceSeedReport } from '#reference';
+import { runMigrations } from '#shared/database/index.js';
+
+export interface DemoKey {
+  departmentCode: string;
+  departmentName: string;
+  role: string;
+  key: string;
+}
+
+export interface SeedReport {
+  reference: ReferenceSeedReport;
+  demoKeys: DemoKey[];
+}
+
+/** The departments that get a demo key: the three funding departments, the working group readers and the operator. */
+const DEMO_KEY_DEPARTMENTS = ['JXW', 'KW', 'ZJ', 'FGW', 'CZJ', 'XXZX'];
+
+/** Migrations and seeding, for `cli migrate`, `cli seed` and the first start of an embedded gateway. */
+@Injectable()
+export class SeedService {
+  private readonly log = new Logger('Seed');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly referenceSeed: ReferenceSeedService,
+    private readonly reference: ReferenceService,
+    private readonly apiKeys: ApiKeyService,
+  ) {}
+
+  migrate(): Promise<string[]> {
+    return runMigrations(this.ds);
+  }
+
+  async seed(opts: { demo: boolean }): Promise<SeedReport> {
+    const reference = await this.referenceSeed.seed();
+    const demoKeys: DemoKey[] = [];
+    if (opts.demo) {
+      for (const code of DEMO_KEY_DEPARTMENTS) {
+        const { key, department, role } = await this.apiKeys.ensureDemoKey(code);
+        demoKeys.push({ departmentCode: department.code, departmentName: department.name, role, key });
+      }
+    }
+    return { reference, demoKeys };
+  }
+
+  /** On an empty database: load reference and demo data. Returns the report, or null when data existed. */
+  async seedIfEmpty(demo: boolean): Promise<SeedReport | null> {
+    if ((await this.reference.departments()).length > 0) return null;
+    this.log.log(`empty database: loading reference${demo ? ' and demo' : ''} data`);
+    return this.seed({ demo });
+  }
+}

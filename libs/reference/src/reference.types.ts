@@ -1,0 +1,67 @@
+/** Read models of the reference data, as other libs and the gateway see them. */
+
+export type LinkageRole = 'LEADING' | 'PARTICIPATING' | 'WORKING_GROUP' | 'INFORMATION_CENTER' | 'LEADING_GROUP_OFFICE' | 'OTHER';
+
+export interface Jurisdiction {
+  code: string;
+  name: string;
+  level: string;
+  parentCode: string | null;
+}
+
+export interface Department {
+  id: string;
+  code: string;
+  name: string;
+  shortName: string;
+  aliases: string[];
+  jurisdictionCode: string;
+  linkageRole: LinkageRole;
+}
+
+export interface Category {
+  code: string;
+  name: string;
+  nameEn: string;
+}
+
+export interface SupportMethod {
+  code: string;
+  name: string;
+  nameEn: string;
+}
+
+export interface SubFund {
+  id: string;
+  fundId: string;
+  code: string;
+  number: number;
+  name: string;
+  categoryCode: string;
+}
+
+export interface Fund {
+  id: string;
+  code: string;
+  name: string;
+  shortName: string;
+  departmentId: string;
+  jurisdictionCode: string;
+  usesCatalog: boolean;
+  subFunds: SubFund[];
+}
+
+export interface CatalogItem {
+  code: string;
+  number: number;
+  name: string;
+  fieldCode: string;
+}
+
+export interface Catalog {
+  code: string;
+  name: string;
+  jurisdictionCode: string;
+  fields: { code: string; name: string }[];
+  items: CatalogItem[];
+}

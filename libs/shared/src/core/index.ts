@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './clock.js';
+export * from './project-root.js';
+export * from './core.module.js';

@@ -1,0 +1,33 @@
+/**
+ * Every job the platform runs, by name, with its payload type.
+ * WARNING: names are stored in Redis and in the job_run table. Renaming one strands
+ * queued jobs: add the new name, drain the old one, then remove it.
+ */
+export enum JobName {
+  /** A no-op that proves the queue and a worker run; used by `cli queue ping` and the tests. */
+  SystemPing = 'system.ping',
+}
+
+export interface JobPayloads {
+  [JobName.SystemPing]: {
+    message: string;
+    /** Steps to report as progress (default 1). */
+    steps?: number;
+    /** Fail with a retryable error this many times first (for exercising retries). */
+    failTimes?: number;
+  };
+}
+
+export interface JobResults {
+  [JobName.SystemPing]: { echo: string; steps: number; attempt: number };
+}
+
+export type JobPayload<N extends JobName> = JobPayloads[N];
+export type JobResult<N extends JobName> = JobResults[N];
+
+/** The one BullMQ queue the platform uses; job names route inside it. */
+export const PLATFORM_QUEUE = 'platform';
+
+export function isJobName(name: string): name is JobName {
+  return (Object.values(JobName) as string[]).includes(name);
+}
