@@ -6,6 +6,7 @@ import { SeedService, type SeedReport } from '#platform';
 import type { AppConfig } from '#shared/config/index.js';
 import { ValidationError, type Clock } from '#shared/core/index.js';
 import { openDatabase, type DatabaseConnection } from '#shared/database/index.js';
+import { InProcessRunner } from '#shared/queue/index.js';
 import { GatewayModule } from './gateway.module.js';
 
 export interface RunningGateway {
@@ -39,6 +40,7 @@ export async function startGateway(config: AppConfig, opts: { clock?: Clock; por
       }),
     );
     const seeded = config.database.seedDemoOnEmpty ? await app.get(SeedService).seedIfEmpty(true) : null;
+    if (config.queue.mode === 'in-process') await app.get(InProcessRunner).resumeUnfinished();
     await app.listen(opts.port ?? config.http.port, config.http.host);
     const addr = app.getHttpServer().address() as { port: number };
     const url = `http://localhost:${addr.port}`;

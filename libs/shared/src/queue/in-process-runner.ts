@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { JobExecutor } from './job-executor.js';
 import { JobRunRepository } from './job-run.repository.js';
 
@@ -13,10 +13,11 @@ interface Pending {
 /**
  * Runs jobs inside this process when there is no Redis (the embedded default).
  * Same handlers, same ledger, same retries with exponential backoff as the BullMQ worker.
- * Jobs a previous process left queued or running are picked up again at start.
+ * Jobs a previous process left queued or running are picked up again by resumeUnfinished(),
+ * which the gateway calls once the schema is migrated.
  */
 @Injectable()
-export class InProcessRunner implements OnApplicationBootstrap, OnModuleDestroy {
+export class InProcessRunner implements OnModuleDestroy {
   private readonly log = new Logger('InProcessRunner');
   private readonly waiting: Pending[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -31,12 +32,13 @@ export class InProcessRunner implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly backoffMs = 1000,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async resumeUnfinished(): Promise<number> {
     const left = await this.runs.unfinished();
     for (const run of left) {
       this.log.log(`resuming ${run.name} ${run.id} left unfinished by an earlier process`);
       this.submit({ runId: run.id, name: run.name, payload: run.payload, attempt: run.attempts + 1, maxAttempts: Math.max(run.maxAttempts, run.attempts + 1) });
     }
+    return left.length;
   }
 
   submit(job: Pending): void {
