@@ -30,6 +30,8 @@ export async function startGateway(config: AppConfig, opts: { clock?: Clock; por
     app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot({ config, connection, clock: opts.clock }), {
       logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
       bodyParser: false,
+      // Close idle keep-alive connections on shutdown instead of waiting for clients to drop them.
+      forceCloseConnections: true,
     });
     app.useBodyParser('json', { limit: config.graphql.maxBody });
     app.useGlobalPipes(

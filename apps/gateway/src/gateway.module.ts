@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import depthLimit from 'graphql-depth-limit';
@@ -8,6 +8,7 @@ import { ApiKeyService, IdentityModule, PUBLIC, type Principal } from '#identity
 import { PlatformModule, type PlatformOptions } from '#platform';
 import { DomainError } from '#shared/core/index.js';
 import { RoleGuard } from './graphql/auth.guard.js';
+import { DomainExceptionFilter } from './graphql/domain-exception.filter.js';
 import { ComplexityPlugin } from './graphql/complexity.plugin.js';
 import { domainErrorToGraphQL, formatGraphQLError } from './graphql/error-mapping.js';
 import { MutationAuthPlugin } from './graphql/mutation-auth.plugin.js';
@@ -57,6 +58,7 @@ export class GatewayModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: RoleGuard },
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
         ComplexityPlugin,
         MutationAuthPlugin,
         ReferenceResolver,

@@ -32,6 +32,8 @@ const GRAPHQL_CODES = new Set([
   'UNAUTHENTICATED',
 ]);
 
+const DOMAIN_CODES = new Set<string>(Object.values(ErrorCode));
+
 export function domainErrorToGraphQL(err: DomainError): GraphQLError {
   return new GraphQLError(err.message, {
     extensions: { code: err.code, ...err.details, http: { status: HTTP_STATUS[err.code] } },
@@ -54,8 +56,8 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return { message: domain.message, locations: formatted.locations, path: formatted.path, extensions: { code: domain.code, ...domain.details } };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && GRAPHQL_CODES.has(code)) {
-    const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
+  if (typeof code === 'string' && (GRAPHQL_CODES.has(code) || DOMAIN_CODES.has(code))) {
+    const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   const original = (error as { originalError?: unknown }).originalError;

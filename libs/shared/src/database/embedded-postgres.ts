@@ -50,7 +50,7 @@ export function acquireDataDirLock(dataDir: string, command: string): () => void
       } catch {
         holder = undefined; // half-written by a process that died at once
       }
-      if (holder && holder.pid !== process.pid && processAlive(holder.pid)) {
+      if (holder && processAlive(holder.pid)) {
         throw new DomainError(
           ErrorCode.UNAVAILABLE,
           `The embedded database in ${dataDir} is in use by process ${holder.pid} ` +
@@ -59,9 +59,6 @@ export function acquireDataDirLock(dataDir: string, command: string): () => void
             `or set DATABASE_URL to a PostgreSQL server.`,
           { dataDir, pid: holder.pid },
         );
-      }
-      if (holder?.pid === process.pid) {
-        throw new DomainError(ErrorCode.UNAVAILABLE, `The embedded database in ${dataDir} is already open in this process.`);
       }
       rmSync(path, { force: true }); // stale: its process is gone
     }

@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -13,7 +13,7 @@ interface QueuedJobData {
 
 /** The BullMQ side of the worker process: thin, every job goes to the shared executor. */
 @Processor(PLATFORM_QUEUE)
-export class PlatformJobProcessor extends WorkerHost implements OnModuleInit {
+export class PlatformJobProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly log = new Logger('PlatformJobProcessor');
 
   constructor(
@@ -23,7 +23,7 @@ export class PlatformJobProcessor extends WorkerHost implements OnModuleInit {
     super();
   }
 
-  onModuleInit(): void {
+  onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.queue.concurrency;
     this.log.log(`processing "${PLATFORM_QUEUE}" with concurrency ${this.config.queue.concurrency}`);
   }
