@@ -99,7 +99,7 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
     switch (cmd) {
       case 'migrate': {
         noExtra(sub === undefined ? [] : [sub, ...rest]);
-        return withPlatform(config, async (app) => {
+        return await withPlatform(config, async (app) => {
           const applied = await app.get(SeedService).migrate();
           out(applied.length ? `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'The database schema is up to date.');
           return 0;
@@ -107,7 +107,7 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
       }
       case 'seed': {
         noExtra(sub === undefined ? [] : [sub, ...rest]);
-        return withPlatform(config, async (app) => {
+        return await withPlatform(config, async (app) => {
           const report = await app.get(SeedService).seed({ demo: v.demo === true });
           for (const [what, c] of Object.entries(report.reference)) {
             out(`${what.padEnd(15)} inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}`);
@@ -124,7 +124,7 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
       case 'queue': {
         if (sub !== 'ping') throw new UsageError(`unknown command "queue ${sub ?? ''}"`);
         noExtra(rest);
-        return withPlatform(config, async (app) => {
+        return await withPlatform(config, async (app) => {
           const queue = app.get(QueueService);
           const run = await queue.enqueue(JobName.SystemPing, { message: String(v.message ?? 'ping'), steps: 3 }, { attempts: 1 });
           out(`queued ${run.id} (${config.queue.mode === 'redis' ? 'a worker process must be running' : 'running in this process'})`);

@@ -18,6 +18,9 @@ import { JobsResolver } from './jobs/jobs.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 
+/** Every resolver of the API (also used to print the committed schema file). */
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver];
+
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})
 export class GatewayModule {
@@ -61,9 +64,7 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         ComplexityPlugin,
         MutationAuthPlugin,
-        ReferenceResolver,
-        ViewerResolver,
-        JobsResolver,
+        ...RESOLVERS,
       ],
     };
   }

@@ -1,0 +1,79 @@
+import { resetDatabase, testDbKind } from '#shared/testing/index.js';
+import { runCli } from './cli.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = { DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: process.env.DB_POOL_SIZE, LOG_LEVEL: 'error' };
+  const code = await runCli(argv, (l) => out.push(...l.split('\n')), (l) => err.push(...l.split('\n')), env);
+  return { code, out, err };
+}
+
+describe(`operator CLI (${testDbKind()} database)`, () => {
+  beforeAll(() => resetDatabase());
+
+  it('tells an operator to migrate a server database first', async () => {
+    const r = await cli('seed');
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(/database: the schema is not up to date: run "npm run cli -- migrate" first/);
+  });
+
+  it('migrates, then reports the schema up to date', async () => {
+    expect((await cli('migrate')).out[0]).toMatch(/Applied 1 migration/);
+    expect((await cli('migrate')).out).toEqual(['The database schema is up to date.']);
+  });
+
+  it('seeds idempotently and prints demo keys', async () => {
+    const first = await cli('seed', '--demo');
+    expect(first.code).toBe(0);
+    expect(first.out.join('\n')).toMatch(/departments\s+inserted 13, updated 0, unchanged 0/);
+    expect(first.out.join('\n')).toMatch(/KW\s+STAFF\s+demo_kw_demokeykw0000000/);
+    const second = await cli('seed');
+    expect(second.out.join('\n')).toMatch(/departments\s+inserted 0, updated 0, unchanged 13/);
+  });
+
+  it('creates a key with the department\'s own role, printing the key last, and revokes it', async () => {
+    const created = await cli('apikey', 'create', '--department', 'JXW', '--label', '经信委业务系统');
+    expect(created.code).toBe(0);
+    const key = created.out[created.out.length - 1]!;
+    expect(key).toMatch(/^lk_[A-Za-z0-9_-]{32}$/);
+    expect(created.out[0]).toMatch(/for JXW with role LEADING/);
+    const id = /Created key ([0-9a-f-]{36})/.exec(created.out[0]!)![1]!;
+
+    const listed = await cli('apikey', 'list', '--department', 'JXW');
+    expect(listed.out.join('\n')).toMatch(new RegExp(`${id}\\s+JXW\\s+LEADING\\s+lk_\\S+…\\s+active`));
+    expect(listed.out.join('\n')).not.toContain(key);
+
+    const revoked = await cli('apikey', 'revoke', id);
+    expect(revoked.code).toBe(0);
+    expect(revoked.out[0]).toMatch(`Revoked key ${id} (JXW, LEADING)`);
+    expect((await cli('apikey', 'list', '--department', 'JXW')).out.join('\n')).toMatch(new RegExp(`${id}.*revoked`));
+  });
+
+  it.each([
+    [['apikey', 'create'], 2, /apikey create needs --department <code>/],
+    [['apikey', 'create', '--department', 'NOPE'], 1, /department: "NOPE" is not a known department \(known: .*KW/],
+    [['apikey', 'create', '--department', 'KW', '--role', 'LEADING'], 1, /role: KW \(PARTICIPATING\) cannot hold role LEADING; allowed: STAFF, READER/],
+    [['apikey', 'create', '--department', 'KW', '--role', 'boss'], 1, /role: "boss" is not a role/],
+    [['apikey', 'revoke', 'abc'], 1, /id: "abc" is not a key id/],
+    [['apikey', 'revoke', '00000000-0000-4000-8000-000000000000'], 1, /API key "00000000-0000-4000-8000-000000000000" does not exist/],
+    [['seed', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['frobnicate'], 2, /unknown command "frobnicate"/],
+  ])('refuses %j with a clear message', async (argv, code, message) => {
+    const r = await cli(...(argv as string[]));
+    expect(r.code).toBe(code);
+    expect(r.err.join('\n')).toMatch(message as RegExp);
+  });
+
+  it('runs a job through the queue', async () => {
+    const r = await cli('queue', 'ping', '--message', 'hello');
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/completed: \{"echo":"hello"/);
+  });
+
+  it('names a bad environment variable', async () => {
+    const err: string[] = [];
+    expect(await runCli(['migrate'], () => undefined, (l) => err.push(l), { PORT: 'x' })).toBe(1);
+    expect(err.join('\n')).toMatch(/PORT: must be a whole number/);
+  });
+});
