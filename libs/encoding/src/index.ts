@@ -1,0 +1,2 @@
+export * from './uscc.js';
+export * from './iso7064.js';
