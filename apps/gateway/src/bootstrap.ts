@@ -37,6 +37,8 @@ export async function startGateway(config: AppConfig, opts: { clock?: Clock; por
     app.useGlobalPipes(
       new ValidationPipe({
         transform: true,
+        // Inputs without class-validator rules are validated by the domain, which names the field.
+        forbidUnknownValues: false,
         exceptionFactory: (errors) =>
           new ValidationError(errors.flatMap((e) => Object.values(e.constraints ?? { invalid: 'is invalid' }).map((reason) => ({ field: e.property, reason })))),
       }),

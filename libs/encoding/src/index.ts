@@ -1,2 +1,3 @@
 export * from './uscc.js';
 export * from './iso7064.js';
+export * from './project-code.js';

@@ -5,6 +5,7 @@ import { DatabaseModule, type DatabaseConnection } from '#shared/database/index.
 import { QueueModule } from '#shared/queue/index.js';
 import { IdentityModule } from '#identity';
 import { ReferenceModule } from '#reference';
+import { RegistryModule } from '#registry';
 import { SeedService } from './seed.service.js';
 
 export interface PlatformOptions {
@@ -31,9 +32,10 @@ export class PlatformModule {
         QueueModule.forRoot(opts.config, { processJobs: opts.processJobs || opts.config.queue.mode === 'in-process' }),
         ReferenceModule,
         IdentityModule,
+        RegistryModule,
       ],
       providers: [SeedService],
-      exports: [ReferenceModule, IdentityModule, SeedService],
+      exports: [ReferenceModule, IdentityModule, RegistryModule, SeedService],
     };
   }
 }

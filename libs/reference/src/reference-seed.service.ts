@@ -21,6 +21,7 @@ interface FundSeed {
   departmentCode: string;
   jurisdictionCode: string;
   usesCatalog: boolean;
+  rules?: Record<string, unknown>;
   subFunds: { number: number; code: string; name: string; categoryCode: string }[];
 }
 

@@ -42,6 +42,7 @@ export class FundEntity {
   @Column('uuid', { name: 'department_id' }) departmentId!: string;
   @Column('char', { name: 'jurisdiction_code', length: 6 }) jurisdictionCode!: string;
   @Column('boolean', { name: 'uses_catalog' }) usesCatalog!: boolean;
+  @Column('jsonb') rules!: Record<string, unknown>;
 }
 
 @Entity('sub_fund')

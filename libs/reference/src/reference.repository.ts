@@ -144,14 +144,14 @@ export class ReferenceWriter {
   }
 
   async fund(
-    f: { code: string; name: string; shortName: string; departmentCode: string; jurisdictionCode: string; usesCatalog: boolean },
+    f: { code: string; name: string; shortName: string; departmentCode: string; jurisdictionCode: string; usesCatalog: boolean; rules?: Record<string, unknown> },
     counts: UpsertCounts,
   ): Promise<string> {
     const departmentId = await this.departmentId(f.departmentCode);
     await this.upsert(
       'fund',
       ['code'],
-      { code: f.code, name: f.name, short_name: f.shortName, department_id: departmentId, jurisdiction_code: f.jurisdictionCode, uses_catalog: f.usesCatalog },
+      { code: f.code, name: f.name, short_name: f.shortName, department_id: departmentId, jurisdiction_code: f.jurisdictionCode, uses_catalog: f.usesCatalog, rules: JSON.stringify(f.rules ?? {}) },
       counts,
       { id: randomUUID() },
     );

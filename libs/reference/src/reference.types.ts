@@ -48,6 +48,8 @@ export interface Fund {
   departmentId: string;
   jurisdictionCode: string;
   usesCatalog: boolean;
+  /** Limits and payment plan, as data (see the registry's fund rules). */
+  rules: Record<string, unknown>;
   subFunds: SubFund[];
 }
 

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
 import { resetDatabase, testConfig, testConnection, testDbKind } from '../testing/index.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 describe(`migrations and seeding (${testDbKind()})`, () => {
   let app: INestApplicationContext;
@@ -22,11 +23,11 @@ describe(`migrations and seeding (${testDbKind()})`, () => {
 
   it('applies every migration to an empty database, then none', async () => {
     const seed = app.get(SeedService);
-    expect(await seed.migrate()).toEqual(['Foundation1795420800000']);
+    expect(await seed.migrate()).toEqual(MIGRATIONS.map((m) => new m().name));
     expect(await seed.migrate()).toEqual([]);
     const tables = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)) as { table_name: string }[];
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['api_key', 'department', 'fund', 'job_run', 'jurisdiction', 'sub_fund', 'catalog_item']),
+      expect.arrayContaining(['api_key', 'department', 'fund', 'job_run', 'jurisdiction', 'sub_fund', 'catalog_item', 'project', 'organisation', 'history_entry']),
     );
   });
 
@@ -75,7 +76,7 @@ describe(`migrations and seeding (${testDbKind()})`, () => {
   });
 
   it('reverts every migration with its down step', async () => {
-    await ds.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     const left = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`)) as unknown[];
     expect(left).toEqual([]);
     await app.get(SeedService).migrate();

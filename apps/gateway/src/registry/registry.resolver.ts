@@ -1,0 +1,219 @@
+import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { parseProjectCode } from '#encoding';
+import { HistoryService } from '#history';
+import { ReferenceService } from '#reference';
+import { ProjectStatus, RegistryService, yuanToFen, type Caller, type ProjectFilter } from '#registry';
+import { DomainError, ErrorCode, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
+import { RequireRole } from '../graphql/auth.guard.js';
+import type { RequestContext } from '../graphql/request-context.js';
+import { ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
+import { RegistryMapper, type ReferenceData } from './registry.mapper.js';
+import {
+  HistoryEntryObject,
+  HistoryVerificationObject,
+  OrganisationObject,
+  ProjectCodeSegmentsObject,
+  ProjectConnectionObject,
+  ProjectObject,
+} from './registry.objects.js';
+
+function callerOf(ctx: RequestContext): Caller {
+  const p = ctx.principal;
+  if (p.kind !== 'department') throw new UnauthenticatedError('The registry is shared among the linkage departments: send a department API key.');
+  return { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
+}
+
+const encodeCursor = (code: string) => Buffer.from(`project:${code}`).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const raw = Buffer.from(cursor, 'base64url').toString();
+  if (!raw.startsWith('project:')) throw ValidationError.field('after', 'is not a cursor from this list');
+  return raw.slice('project:'.length);
+}
+
+/** The shared registry: every linkage department reads all projects; only the owner changes one. */
+@Resolver()
+@RequireRole()
+export class RegistryResolver {
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly reference: ReferenceService,
+    private readonly history: HistoryService,
+  ) {}
+
+  private async mapper(ctx: RequestContext): Promise<RegistryMapper> {
+    const [jurisdictions, departments, funds, categories, supportMethods, catalogs] = await Promise.all([
+      this.reference.jurisdictions(),
+      this.reference.departments(),
+      this.reference.funds(),
+      this.reference.categories(),
+      this.reference.supportMethods(),
+      this.reference.catalogs(),
+    ]);
+    const data: ReferenceData = { jurisdictions, departments, funds, categories, supportMethods, catalogs };
+    return new RegistryMapper(data, ctx.principal.kind === 'department' ? ctx.principal.departmentId : null);
+  }
+
+  @Query(() => ProjectObject, { description: '按统一项目编码查项目(可带分隔符、小写) / A project by its unified code, separators and lower case allowed' })
+  async project(@Args('code') code: string, @Context() ctx: RequestContext): Promise<ProjectObject> {
+    callerOf(ctx);
+    const [p, m] = await Promise.all([this.registry.get(code), this.mapper(ctx)]);
+    return m.project(p);
+  }
+
+  @Query(() => ProjectObject, { description: '按部门自有编号查项目 / A project by a department\'s own ID' })
+  async projectByLocalId(@Args('department') department: string, @Args('localId') localId: string, @Context() ctx: RequestContext): Promise<ProjectObject> {
+    callerOf(ctx);
+    const [p, m] = await Promise.all([this.registry.getByLocalId(department, localId), this.mapper(ctx)]);
+    return m.project(p);
+  }
+
+  @Query(() => ProjectConnectionObject, { description: '项目列表(按编码排序,游标分页) / Projects in code order, with cursor pagination', complexity: ({ args, childComplexity }) => (Number(args.first) || 20) * childComplexity })
+  async projects(
+    @Context() ctx: RequestContext,
+    @Args('filter', { type: () => ProjectFilterInput, nullable: true }) filter?: ProjectFilterInput,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20, description: '每页条数(1-200) / page size, 1 to 200' }) first = 20,
+    @Args('after', { nullable: true, description: '上一页的 endCursor / endCursor of the page before' }) after?: string,
+  ): Promise<ProjectConnectionObject> {
+    callerOf(ctx);
+    const domainFilter = await this.toFilter(filter ?? {});
+    const [page, m] = await Promise.all([this.registry.list(domainFilter, first, after ? decodeCursor(after) : undefined), this.mapper(ctx)]);
+    const edges = page.items.map((p) => ({ cursor: encodeCursor(p.code), node: m.project(p) }));
+    return { totalCount: page.totalCount, edges, pageInfo: { hasNextPage: page.hasNext, endCursor: edges.length ? edges[edges.length - 1]!.cursor : null } };
+  }
+
+  @Query(() => OrganisationObject, { description: '按信用代码或任一登记名称查单位 / An organisation by credit code or any name it was registered under' })
+  async organisation(@Args('code', { description: '信用代码或名称 / code or name' }) code: string, @Context() ctx: RequestContext): Promise<OrganisationObject> {
+    callerOf(ctx);
+    const [o, m] = await Promise.all([this.registry.organisation(code), this.mapper(ctx)]);
+    return m.organisation(o);
+  }
+
+  @Query(() => [HistoryEntryObject], { description: '项目留痕 / A project\'s history, oldest first' })
+  async projectHistory(@Args('code') code: string, @Context() ctx: RequestContext): Promise<HistoryEntryObject[]> {
+    callerOf(ctx);
+    const p = await this.registry.get(code);
+    const [entries, m] = await Promise.all([this.history.list('project', p.id), this.mapper(ctx)]);
+    return entries.map((e) => ({ ...e, departmentCode: m.departmentCode(e.departmentId) }));
+  }
+
+  @Query(() => HistoryVerificationObject, { description: '校验留痕链是否被篡改(不给编码则校验全部) / Check history chains for tampering: one project, or everything' })
+  async verifyHistory(@Context() ctx: RequestContext, @Args('code', { nullable: true }) code?: string): Promise<HistoryVerificationObject> {
+    callerOf(ctx);
+    if (code) {
+      const p = await this.registry.get(code);
+      return this.history.verify({ entityType: 'project', entityId: p.id });
+    }
+    return this.history.verify();
+  }
+
+  @Query(() => ProjectCodeSegmentsObject, { description: '解析统一项目编码 / Explain each segment of a project code' })
+  async parseProjectCode(@Args('code') code: string): Promise<ProjectCodeSegmentsObject> {
+    const parsed = parseProjectCode(code);
+    if (!parsed.ok) throw new DomainError(ErrorCode.INVALID_CODE, `"${code}" is not a valid project code: ${parsed.reason}`, { code });
+    const [jurisdictions, departments] = await Promise.all([this.reference.jurisdictions(), this.reference.departments()]);
+    return {
+      code: parsed.code,
+      displayCode: parsed.display,
+      jurisdiction: parsed.parts.jurisdiction,
+      jurisdictionName: jurisdictions.find((j) => j.code === parsed.parts.jurisdiction)?.name ?? null,
+      year: parsed.parts.year,
+      department: parsed.parts.department,
+      departmentName: departments.find((d) => d.code === parsed.parts.department)?.name ?? null,
+      subFund: parsed.parts.subFund,
+      sequence: parsed.parts.sequence,
+      check: parsed.code[23]!,
+    };
+  }
+
+  @Mutation(() => ProjectObject, { description: '登记项目并赋统一编码 / Register a project; it gets its unified code' })
+  async registerProject(@Args('input') input: RegisterProjectInputType, @Context() ctx: RequestContext): Promise<ProjectObject> {
+    const p = await this.registry.register(callerOf(ctx), input);
+    return (await this.mapper(ctx)).project(p);
+  }
+
+  @Mutation(() => ProjectObject, { description: '修改项目(仅主管部门) / Change a project (its own department only)' })
+  async updateProject(
+    @Args('code') code: string,
+    @Args('input') input: ProjectFieldsInputType,
+    @Context() ctx: RequestContext,
+    @Args('expectedVersion', { type: () => Int, nullable: true, description: '乐观锁 / refuse if the project changed since this version' }) expectedVersion?: number,
+    @Args('reason', { nullable: true }) reason?: string,
+  ): Promise<ProjectObject> {
+    const p = await this.registry.update(callerOf(ctx), code, input, { expectedVersion: expectedVersion ?? undefined, reason: reason ?? undefined });
+    return (await this.mapper(ctx)).project(p);
+  }
+
+  @Mutation(() => ProjectObject, { description: '项目状态流转 / Move a project through its lifecycle' })
+  async transitionProject(
+    @Args('code') code: string,
+    @Args('to', { type: () => ProjectStatus }) to: ProjectStatus,
+    @Context() ctx: RequestContext,
+    @Args('reason', { nullable: true }) reason?: string,
+    @Args('approvedYuan', { nullable: true, description: '立项时核定金额(元) / approved amount when approving' }) approvedYuan?: string,
+  ): Promise<ProjectObject> {
+    const p = await this.registry.transition(callerOf(ctx), code, to, { reason: reason ?? undefined, approvedYuan: approvedYuan ?? undefined });
+    return (await this.mapper(ctx)).project(p);
+  }
+
+  @Mutation(() => ProjectObject, { description: '登记延期(仅一次,不超过12个月) / Record the one extension, at most 12 months' })
+  async recordExtension(@Args('code') code: string, @Args('months', { type: () => Int }) months: number, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<ProjectObject> {
+    const p = await this.registry.recordExtension(callerOf(ctx), code, months, reason);
+    return (await this.mapper(ctx)).project(p);
+  }
+
+  @Mutation(() => ProjectObject, { description: '关联部门自有编号 / Link your department\'s own ID to a project' })
+  async linkLocalId(
+    @Args('code') code: string,
+    @Args('localId') localId: string,
+    @Context() ctx: RequestContext,
+    @Args('department', { nullable: true, description: '仅信息中心可代其他部门关联 / only the information center links for others' }) department?: string,
+  ): Promise<ProjectObject> {
+    const p = await this.registry.linkLocalId(callerOf(ctx), code, localId, department ?? undefined);
+    return (await this.mapper(ctx)).project(p);
+  }
+
+  @Mutation(() => OrganisationObject, { description: '单位更名(旧名保留) / Rename an organisation; old names are kept' })
+  async renameOrganisation(@Args('code') code: string, @Args('name') name: string, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<OrganisationObject> {
+    const o = await this.registry.renameOrganisation(callerOf(ctx), code, name, reason);
+    return (await this.mapper(ctx)).organisation(o);
+  }
+
+  private async toFilter(f: ProjectFilterInput): Promise<ProjectFilter> {
+    const out: ProjectFilter = {};
+    if (f.keyword?.trim()) out.keyword = f.keyword.trim();
+    if (f.organisation?.trim()) out.organisation = f.organisation.trim();
+    if (f.leader?.trim()) out.leader = f.leader.trim();
+    if (f.departments?.length) {
+      out.departmentIds = [];
+      for (const d of f.departments) {
+        const dept = await this.reference.resolveDepartment(d);
+        if (!dept) throw ValidationError.field('filter.departments', `"${d}" is not a known department`);
+        out.departmentIds.push(dept.id);
+      }
+    }
+    const funds = await this.reference.funds();
+    if (f.funds?.length) {
+      out.fundIds = f.funds.map((code) => {
+        const fund = funds.find((x) => x.code === code.toUpperCase());
+        if (!fund) throw ValidationError.field('filter.funds', `"${code}" is not a fund`);
+        return fund.id;
+      });
+    }
+    if (f.subFundNumbers?.length) {
+      const subs = funds.filter((x) => x.jurisdictionCode === '310000').flatMap((x) => x.subFunds);
+      out.subFundIds = f.subFundNumbers.map((n) => {
+        const s = subs.find((x) => x.number === n);
+        if (!s) throw ValidationError.field('filter.subFundNumbers', `${n} is not a sub-fund number of the classification table`);
+        return s.id;
+      });
+    }
+    if (f.categories?.length) out.categoryCodes = f.categories;
+    if (f.catalogItems?.length) out.catalogItemCodes = f.catalogItems.map((c) => c.toUpperCase());
+    if (f.years?.length) out.years = f.years;
+    if (f.statuses?.length) out.statuses = f.statuses;
+    if (f.amountMinYuan) out.amountMinFen = yuanToFen('filter.amountMinYuan', f.amountMinYuan);
+    if (f.amountMaxYuan) out.amountMaxFen = yuanToFen('filter.amountMaxYuan', f.amountMaxYuan);
+    return out;
+  }
+}
+

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { ProjectEntity, ProjectLocalIdEntity } from './registry.entities.js';
+import type { ProjectStatus } from './lifecycle.js';
+import { normaliseName } from './names.js';
+
+export type ProjectRow = ProjectEntity;
+
+export interface ProjectFilter {
+  keyword?: string;
+  organisation?: string;
+  organisationId?: string;
+  leader?: string;
+  departmentIds?: string[];
+  fundIds?: string[];
+  subFundIds?: string[];
+  categoryCodes?: string[];
+  catalogItemCodes?: string[];
+  years?: number[];
+  statuses?: ProjectStatus[];
+  /** On the approved amount, or the requested amount where nothing is approved yet. */
+  amountMinFen?: bigint;
+  amountMaxFen?: bigint;
+}
+
+/** The only place project, project_local_id and project_code_sequence are queried. */
+@Injectable()
+export class ProjectRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  /** Take the next sequence number for a code group; the row stays locked until the transaction ends. */
+  async nextSequence(em: EntityManager, g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }): Promise<number> {
+    const [row] = (await em.query(
+      `INSERT INTO project_code_sequence (jurisdiction_code, year, department_seg, sub_fund_seg, last_value) VALUES ($1, $2, $3, $4, 1)
+       ON CONFLICT (jurisdiction_code, year, department_seg, sub_fund_seg) DO UPDATE SET last_value = project_code_sequence.last_value + 1
+       RETURNING last_value`,
+      [g.jurisdiction, g.year, g.departmentSeg, g.subFundSeg],
+    )) as { last_value: number }[];
+    return row!.last_value;
+  }
+
+  async insert(em: EntityManager, row: ProjectRow): Promise<void> {
+    await em.getRepository(ProjectEntity).insert(row);
+  }
+
+  async update(em: EntityManager, id: string, changes: Partial<ProjectRow>): Promise<void> {
+    await em.getRepository(ProjectEntity).update({ id }, changes);
+  }
+
+  byCode(code: string, em: EntityManager = this.ds.manager): Promise<ProjectRow | null> {
+    return em.getRepository(ProjectEntity).findOneBy({ code });
+  }
+
+  /** The project, locked for the rest of the transaction (changes to one project are serialised). */
+  lockByCode(em: EntityManager, code: string): Promise<ProjectRow | null> {
+    return em.getRepository(ProjectEntity).createQueryBuilder('p').setLock('pessimistic_write').where('p.code = :code', { code }).getOne();
+  }
+
+  async byLocalId(departmentId: string, localId: string, em: EntityManager = this.ds.manager): Promise<ProjectRow | null> {
+    const link = await em.getRepository(ProjectLocalIdEntity).findOneBy({ departmentId, localId });
+    return link ? em.getRepository(ProjectEntity).findOneBy({ id: link.projectId }) : null;
+  }
+
+  async localIds(projectIds: string[], em: EntityManager = this.ds.manager): Promise<Map<string, { departmentId: string; localId: string }[]>> {
+    const out = new Map<string, { departmentId: string; localId: string }[]>();
+    if (projectIds.length === 0) return out;
+    const rows = await em.getRepository(ProjectLocalIdEntity).find({ where: { projectId: In(projectIds) }, order: { createdAt: 'ASC' } });
+    for (const r of rows) out.set(r.projectId, [...(out.get(r.projectId) ?? []), { departmentId: r.departmentId, localId: r.localId }]);
+    return out;
+  }
+
+  /** Link a department's local ID; returns the project it already points to when taken. */
+  async linkLocalId(em: EntityManager, departmentId: string, localId: string, projectId: string, at: Date): Promise<{ linked: boolean; existingProjectId?: string }> {
+    const rows = (await em.query(
+      `INSERT INTO project_local_id (department_id, local_id, project_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (department_id, local_id) DO NOTHING RETURNING project_id`,
+      [departmentId, localId, projectId, at],
+    )) as unknown[];
+    if (rows.length) return { linked: true };
+    const existing = await em.getRepository(ProjectLocalIdEntity).findOneBy({ departmentId, localId });
+    return { linked: false, existingProjectId: existing?.projectId };
+  }
+
+  /** One page of projects in code order, after a code, and the number matching the filter. */
+  async list(filter: ProjectFilter, first: number, afterCode?: string, withCount = true): Promise<{ rows: ProjectRow[]; totalCount: number | null; hasNext: boolean }> {
+    const qb = this.ds.getRepository(ProjectEntity).createQueryBuilder('p');
+    if (filter.keyword) qb.andWhere(`p.title_norm LIKE :kw`, { kw: `%${escapeLike(normaliseName(filter.keyword))}%` });
+    if (filter.organisationId) qb.andWhere('p.organisation_id = :orgId', { orgId: filter.organisationId });
+    if (filter.organisation) {
+      qb.andWhere(
+        `p.organisation_id IN (SELECT o.id FROM organisation o WHERE o.uscc = :orgCode
+           UNION SELECT n.organisation_id FROM organisation_name n WHERE n.name_norm LIKE :orgName)`,
+        { orgCode: filter.organisation.trim().toUpperCase(), orgName: `%${escapeLike(normaliseName(filter.organisation))}%` },
+      );
+    }
+    if (filter.leader) qb.andWhere(`p.leader_id IN (SELECT id FROM person WHERE name_norm = :leader)`, { leader: normaliseName(filter.leader) });
+    if (filter.departmentIds?.length) qb.andWhere('p.department_id IN (:...depts)', { depts: filter.departmentIds });
+    if (filter.fundIds?.length) qb.andWhere('p.fund_id IN (:...funds)', { funds: filter.fundIds });
+    if (filter.subFundIds?.length) qb.andWhere('p.sub_fund_id IN (:...subs)', { subs: filter.subFundIds });
+    if (filter.categoryCodes?.length) qb.andWhere('p.category_code IN (:...cats)', { cats: filter.categoryCodes });
+    if (filter.catalogItemCodes?.length) qb.andWhere('p.catalog_item_code IN (:...items)', { items: filter.catalogItemCodes });
+    if (filter.years?.length) qb.andWhere('p.year IN (:...years)', { years: filter.years });
+    if (filter.statuses?.length) qb.andWhere('p.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.amountMinFen !== undefined) qb.andWhere('COALESCE(p.approved_fen, p.requested_fen) >= :amin', { amin: filter.amountMinFen.toString() });
+    if (filter.amountMaxFen !== undefined) qb.andWhere('COALESCE(p.approved_fen, p.requested_fen) <= :amax', { amax: filter.amountMaxFen.toString() });
+    const totalCount = withCount ? await qb.clone().getCount() : null;
+    if (afterCode) qb.andWhere('p.code > :after', { after: afterCode });
+    const rows = await qb.orderBy('p.code', 'ASC').limit(first + 1).getMany();
+    return { rows: rows.slice(0, first), totalCount, hasNext: rows.length > first };
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,625 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { departmentSegment, formatProjectCode, parseProjectCode, validateUscc } from '#encoding';
+import { HistoryRepository, diff, type Actor } from '#history';
+import { ReferenceService, type Department, type Fund } from '#reference';
+import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { checkFundRules, type FundRules } from './fund-rules.js';
+import { checkTransition, EXTENDABLE, isProjectStatus, MAX_EXTENSION_MONTHS, ProjectStatus, STATUS_NAMES, type Actor as LifecycleActor } from './lifecycle.js';
+import { fenToYuan, yuanToFen, type Fen } from './money.js';
+import { normaliseName, validateIdNumber } from './names.js';
+import { OrganisationRepository, type Organisation } from './organisation.repository.js';
+import { ProjectRepository, type ProjectFilter, type ProjectRow } from './project.repository.js';
+import type { Caller, ProjectFieldsInput, ProjectView, RegisterProjectInput } from './registry.types.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Reference data read once before a write's transaction (inside it, only the transaction's connection may be used). */
+interface RefSnapshot {
+  departments: Department[];
+  funds: Fund[];
+  categories: { code: string }[];
+  methods: { code: string; name: string }[];
+  catalogItems: { code: string; name: string }[];
+}
+const WRITE_ROLES = new Set<Caller['role']>(['STAFF', 'LEADING', 'INFORMATION_CENTER']);
+
+function validDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+/** A project's fields as history records them (money as yuan strings, so entries read well and hash stably). */
+function snapshot(p: ProjectRow): Record<string, unknown> {
+  return {
+    code: p.code,
+    departmentId: p.departmentId,
+    fundId: p.fundId,
+    subFundId: p.subFundId,
+    categoryCode: p.categoryCode,
+    supportMethodCode: p.supportMethodCode,
+    catalogItemCode: p.catalogItemCode,
+    year: p.year,
+    title: p.title,
+    summary: p.summary,
+    keywords: p.keywords,
+    organisationId: p.organisationId,
+    leaderId: p.leaderId,
+    requestedYuan: p.requestedFen === null ? null : fenToYuan(p.requestedFen),
+    approvedYuan: p.approvedFen === null ? null : fenToYuan(p.approvedFen),
+    selfRaisedYuan: p.selfRaisedFen === null ? null : fenToYuan(p.selfRaisedFen),
+    totalInvestmentYuan: p.totalInvestmentFen === null ? null : fenToYuan(p.totalInvestmentFen),
+    plannedStart: p.plannedStart,
+    plannedEnd: p.plannedEnd,
+    extensionMonths: p.extensionMonths,
+    status: p.status,
+    attributes: p.attributes,
+  };
+}
+
+/**
+ * The unified project registry: registration with a unified code, changes by the owning
+ * department, the lifecycle, extensions, the crosswalk of department IDs, and history (留痕)
+ * written in the same transaction as every change.
+ */
+@Injectable()
+export class RegistryService {
+  constructor(
+    private readonly projects: ProjectRepository,
+    private readonly organisations: OrganisationRepository,
+    private readonly history: HistoryRepository,
+    private readonly reference: ReferenceService,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- reads
+
+  /** By unified code, typed as a person may type it; a mistyped code is INVALID_CODE, not NOT_FOUND. */
+  async get(code: string): Promise<ProjectView> {
+    const row = await this.projects.byCode(this.canonicalCode(code));
+    if (!row) throw new NotFoundError('project', code);
+    return (await this.views([row]))[0]!;
+  }
+
+  async getByLocalId(department: string, localId: string): Promise<ProjectView> {
+    const dept = await this.departmentOrFail('department', department);
+    const row = await this.projects.byLocalId(dept.id, localId.trim());
+    if (!row) throw new NotFoundError(`project with ${dept.code} local ID`, localId);
+    return (await this.views([row]))[0]!;
+  }
+
+  async list(filter: ProjectFilter, first: number, afterCode?: string): Promise<{ items: ProjectView[]; totalCount: number; hasNext: boolean }> {
+    if (!Number.isInteger(first) || first < 1 || first > 200) throw ValidationError.field('first', 'must be 1 to 200');
+    const page = await this.projects.list(filter, first, afterCode);
+    return { items: await this.views(page.rows), totalCount: page.totalCount ?? 0, hasNext: page.hasNext };
+  }
+
+  async organisation(codeOrName: string): Promise<Organisation> {
+    const key = codeOrName.trim();
+    const v = validateUscc(key);
+    if (v.ok) {
+      const o = await this.organisations.byUscc(v.code);
+      if (!o) throw new NotFoundError('organisation with credit code', v.code);
+      return o;
+    }
+    const found = await this.organisations.byName(key);
+    if (found.length === 0) throw new NotFoundError('organisation', key);
+    if (found.length > 1) {
+      throw new DomainError(ErrorCode.CONFLICT, `"${key}" names ${found.length} organisations; ask by credit code`, { candidates: found.map((o) => o.uscc ?? o.name) });
+    }
+    return found[0]!;
+  }
+
+  /** Canonical form of a typed code, or INVALID_CODE saying what is wrong with it. */
+  canonicalCode(code: string): string {
+    const parsed = parseProjectCode(code);
+    if (!parsed.ok) throw new DomainError(ErrorCode.INVALID_CODE, `"${code}" is not a valid project code: ${parsed.reason}`, { code });
+    return parsed.code;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  async register(caller: Caller, input: RegisterProjectInput): Promise<ProjectView> {
+    this.mayWrite(caller);
+    const ref = await this.snapshotRef();
+    const problems: FieldProblem[] = [];
+    const department = await this.owningDepartment(caller, input.department);
+    const fund = this.fundOf(ref, department, input.fund, problems);
+    if (!Number.isInteger(input.year) || input.year < 1949 || input.year > 2200) problems.push({ field: 'year', reason: 'must be a year from 1949 to 2200' });
+    if (!input.title || !input.title.trim()) problems.push({ field: 'title', reason: 'is required' });
+    if (!input.organisation?.name?.trim()) problems.push({ field: 'organisation.name', reason: 'is required' });
+    const status = input.status ?? ProjectStatus.DRAFT;
+    if (!isProjectStatus(status)) problems.push({ field: 'status', reason: `"${String(status)}" is not a project status` });
+    const localId = input.localId?.trim() || null;
+    if (localId && localId.length > 100) problems.push({ field: 'localId', reason: 'must be at most 100 characters' });
+    const usccCheck = this.checkUscc(input.organisation, problems);
+    const fields = fund ? this.resolveFields(ref, fund, input, problems, null) : null;
+    if (problems.length || !fund || !fields) throw new ValidationError(problems);
+
+    const fiscalIsApproved = [ProjectStatus.APPROVED, ProjectStatus.IN_IMPLEMENTATION, ProjectStatus.ACCEPTANCE_PASSED, ProjectStatus.ACCEPTANCE_FAILED, ProjectStatus.RECONSIDERATION, ProjectStatus.CLOSED].includes(status);
+    this.enforceRules(fund, fields, fiscalIsApproved ? 'approved' : 'requested');
+
+    const at = this.clock.now();
+    const actor = this.actor(caller);
+    return this.projects.transaction(async (em) => {
+      if (localId) {
+        const existing = await this.projects.byLocalId(department.id, localId, em);
+        if (existing) {
+          throw new DomainError(ErrorCode.CONFLICT, `${department.code} local ID "${localId}" already belongs to project ${existing.code}`, { field: 'localId', code: existing.code });
+        }
+      }
+      const organisationId = await this.organisationFor(em, input.organisation.name, usccCheck, department.id, actor, at);
+      const leaderId = fields.leader ? await this.personFor(em, fields.leader, organisationId) : null;
+      const subFund = fields.subFundId ? fund.subFunds.find((s) => s.id === fields.subFundId)! : null;
+      const sequence = await this.projects.nextSequence(em, {
+        jurisdiction: department.jurisdictionCode,
+        year: input.year,
+        departmentSeg: departmentSegment(department.code),
+        subFundSeg: subFund?.code ?? '00',
+      });
+      const code = formatProjectCode({ jurisdiction: department.jurisdictionCode, year: input.year, department: department.code, subFund: subFund?.code ?? '00', sequence });
+      const row: ProjectRow = {
+        id: randomUUID(),
+        code,
+        departmentId: department.id,
+        fundId: fund.id,
+        subFundId: fields.subFundId,
+        categoryCode: fields.categoryCode,
+        supportMethodCode: fields.supportMethodCode,
+        catalogItemCode: fields.catalogItemCode,
+        year: input.year,
+        title: input.title.trim(),
+        titleNorm: normaliseName(input.title),
+        summary: fields.summary,
+        keywords: fields.keywords,
+        organisationId,
+        leaderId,
+        requestedFen: fields.requestedFen,
+        approvedFen: fields.approvedFen,
+        selfRaisedFen: fields.selfRaisedFen,
+        totalInvestmentFen: fields.totalInvestmentFen,
+        plannedStart: fields.plannedStart,
+        plannedEnd: fields.plannedEnd,
+        extensionMonths: null,
+        status,
+        attributes: fields.attributes,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await this.projects.insert(em, row);
+      await this.history.append(em, { entityType: 'project', entityId: row.id, action: 'REGISTERED', changes: snapshot(row) }, actor, at);
+      if (localId) {
+        await this.projects.linkLocalId(em, department.id, localId, row.id, at);
+        await this.history.append(em, { entityType: 'project', entityId: row.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: department.code, localId } }, actor, at);
+      }
+      return (await this.views([row], em))[0]!;
+    });
+  }
+
+  async update(caller: Caller, code: string, patch: ProjectFieldsInput, opts: { expectedVersion?: number; reason?: string } = {}): Promise<ProjectView> {
+    this.mayWrite(caller);
+    const canonical = this.canonicalCode(code);
+    const ref = await this.snapshotRef();
+    const at = this.clock.now();
+    return this.projects.transaction(async (em) => {
+      const current = await this.lockedOwnProject(em, ref, caller, canonical);
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
+        throw new DomainError(ErrorCode.CONFLICT, `project ${current.code} is at version ${current.version}, not ${opts.expectedVersion}: reload and apply the change again`, { version: current.version });
+      }
+      const fund = ref.funds.find((f) => f.id === current.fundId)!;
+      const problems: FieldProblem[] = [];
+      if (patch.title !== undefined && !patch.title.trim()) problems.push({ field: 'title', reason: 'cannot be empty' });
+      const fields = this.resolveFields(ref, fund, patch, problems, current);
+      if (problems.length) throw new ValidationError(problems);
+      const leaderId = patch.leader === undefined ? current.leaderId : fields.leader ? await this.personFor(em, fields.leader, current.organisationId) : null;
+      const next: ProjectRow = {
+        ...current,
+        subFundId: fields.subFundId,
+        categoryCode: fields.categoryCode,
+        supportMethodCode: fields.supportMethodCode,
+        catalogItemCode: fields.catalogItemCode,
+        title: patch.title !== undefined ? patch.title.trim() : current.title,
+        titleNorm: patch.title !== undefined ? normaliseName(patch.title) : current.titleNorm,
+        summary: fields.summary,
+        keywords: fields.keywords,
+        leaderId,
+        requestedFen: fields.requestedFen,
+        approvedFen: fields.approvedFen,
+        selfRaisedFen: fields.selfRaisedFen,
+        totalInvestmentFen: fields.totalInvestmentFen,
+        plannedStart: fields.plannedStart,
+        plannedEnd: fields.plannedEnd,
+        attributes: fields.attributes,
+      };
+      const changes = diff(snapshot(current), snapshot(next));
+      if (Object.keys(changes).length === 0) return (await this.views([current], em))[0]!;
+      const approvedStage = current.approvedFen !== null || next.approvedFen !== null;
+      this.enforceRules(fund, next, approvedStage && next.approvedFen !== null ? 'approved' : 'requested');
+      next.version = current.version + 1;
+      next.updatedAt = at;
+      const { id: _id, code: _code, createdAt: _c, ...cols } = next;
+      await this.projects.update(em, current.id, cols);
+      await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'UPDATED', reason: opts.reason ?? '', changes }, this.actor(caller), at);
+      return (await this.views([next], em))[0]!;
+    });
+  }
+
+  async transition(caller: Caller, code: string, to: ProjectStatus, opts: { reason?: string; approvedYuan?: string } = {}): Promise<ProjectView> {
+    if (!isProjectStatus(to)) throw ValidationError.field('to', `"${String(to)}" is not a project status`);
+    const canonical = this.canonicalCode(code);
+    const ref = await this.snapshotRef();
+    const at = this.clock.now();
+    return this.projects.transaction(async (em) => {
+      const current = await this.projects.lockByCode(em, canonical);
+      if (!current) throw new NotFoundError('project', code);
+      const actors = this.actorsFor(caller, current);
+      const from = current.status as ProjectStatus;
+      const check = checkTransition(from, to, actors);
+      if (!check.ok && check.kind === 'invalid') {
+        throw new DomainError(
+          ErrorCode.INVALID_TRANSITION,
+          `project ${current.code} is ${from} (${STATUS_NAMES[from]}); it cannot move to ${to} (${STATUS_NAMES[to]}). Allowed: ${check.allowed.join(', ') || 'none, this state is final'}`,
+          { current: from, requested: to, allowed: check.allowed },
+        );
+      }
+      if (!check.ok) {
+        throw new ForbiddenError(`${caller.departmentCode} (${caller.role}) may not move project ${current.code} to ${to}: this needs ${check.needs.map((n) => (n === 'OWNER' ? 'the owning department' : 'the leading department')).join(' or ')}`);
+      }
+      const next: ProjectRow = { ...current, status: to, version: current.version + 1, updatedAt: at };
+      if (opts.approvedYuan !== undefined && opts.approvedYuan !== null) {
+        if (to !== ProjectStatus.APPROVED) throw ValidationError.field('approvedYuan', 'can only be given when approving');
+        next.approvedFen = yuanToFen('approvedYuan', opts.approvedYuan);
+      }
+      if (to === ProjectStatus.APPROVED) {
+        if (next.approvedFen === null) next.approvedFen = next.requestedFen;
+        const fund = ref.funds.find((f) => f.id === current.fundId)!;
+        this.enforceRules(fund, next, 'approved');
+      }
+      const { id: _id, code: _code, createdAt: _c, ...cols } = next;
+      await this.projects.update(em, current.id, cols);
+      await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'TRANSITION', reason: opts.reason ?? '', changes: diff(snapshot(current), snapshot(next)) }, this.actor(caller), at);
+      return (await this.views([next], em))[0]!;
+    });
+  }
+
+  /** Extension (延期): once, by 1 to 12 months, while approved or in implementation (001). */
+  async recordExtension(caller: Caller, code: string, months: number, reason: string): Promise<ProjectView> {
+    this.mayWrite(caller);
+    if (!Number.isInteger(months) || months < 1 || months > MAX_EXTENSION_MONTHS) throw ValidationError.field('months', `must be a whole number from 1 to ${MAX_EXTENSION_MONTHS}`);
+    if (!reason || !reason.trim()) throw ValidationError.field('reason', 'is required for an extension');
+    const canonical = this.canonicalCode(code);
+    const ref = await this.snapshotRef();
+    const at = this.clock.now();
+    return this.projects.transaction(async (em) => {
+      const current = await this.lockedOwnProject(em, ref, caller, canonical);
+      if (current.extensionMonths !== null) {
+        throw new DomainError(ErrorCode.RULE_VIOLATION, `project ${current.code} was already extended by ${current.extensionMonths} months; a project may be extended once`, { rule: 'ONE_EXTENSION' });
+      }
+      if (!EXTENDABLE.has(current.status as ProjectStatus)) {
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, `project ${current.code} is ${current.status}; only approved projects or projects in implementation can be extended`, {
+          current: current.status,
+          allowed: [...EXTENDABLE],
+        });
+      }
+      if (!current.plannedEnd) throw ValidationError.field('plannedEnd', `project ${current.code} has no planned end date to extend; set it first`);
+      const next: ProjectRow = { ...current, extensionMonths: months, plannedEnd: addMonths(current.plannedEnd, months), version: current.version + 1, updatedAt: at };
+      await this.projects.update(em, current.id, { extensionMonths: next.extensionMonths, plannedEnd: next.plannedEnd, version: next.version, updatedAt: at });
+      await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'EXTENDED', reason, changes: diff(snapshot(current), snapshot(next)) }, this.actor(caller), at);
+      return (await this.views([next], em))[0]!;
+    });
+  }
+
+  /** Link a department's own ID to a project (the crosswalk). One local ID, one project, per department. */
+  async linkLocalId(caller: Caller, code: string, localId: string, department?: string): Promise<ProjectView> {
+    this.mayWrite(caller);
+    const id = localId?.trim();
+    if (!id || id.length > 100) throw ValidationError.field('localId', 'must be 1 to 100 characters');
+    const dept = await this.owningDepartment(caller, department);
+    const canonical = this.canonicalCode(code);
+    const at = this.clock.now();
+    return this.projects.transaction(async (em) => {
+      const project = await this.projects.lockByCode(em, canonical);
+      if (!project) throw new NotFoundError('project', code);
+      const res = await this.projects.linkLocalId(em, dept.id, id, project.id, at);
+      if (!res.linked && res.existingProjectId !== project.id) {
+        const other = await em.query(`SELECT code FROM project WHERE id = $1`, [res.existingProjectId]);
+        throw new DomainError(ErrorCode.CONFLICT, `${dept.code} local ID "${id}" already belongs to project ${(other as { code: string }[])[0]?.code}`, { field: 'localId' });
+      }
+      if (res.linked) {
+        await this.history.append(em, { entityType: 'project', entityId: project.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: dept.code, localId: id } }, this.actor(caller), at);
+      }
+      return (await this.views([project], em))[0]!;
+    });
+  }
+
+  /** Rename an organisation; the old name stays among its names. */
+  async renameOrganisation(caller: Caller, codeOrName: string, newName: string, reason: string): Promise<Organisation> {
+    this.mayWrite(caller);
+    if (!newName?.trim()) throw ValidationError.field('name', 'is required');
+    const org = await this.organisation(codeOrName);
+    const at = this.clock.now();
+    await this.projects.transaction(async (em) => {
+      const locked = await this.organisations.lockById(em, org.id);
+      if (!locked || locked.name === newName.trim()) return;
+      await this.organisations.addName(em, org.id, locked.name, null, locked.createdAt);
+      await this.organisations.addName(em, org.id, newName, caller.departmentId, at);
+      await this.organisations.rename(em, org.id, newName, at);
+      await this.history.append(em, { entityType: 'organisation', entityId: org.id, action: 'RENAMED', reason, changes: { name: { before: locked.name, after: newName.trim() } } }, this.actor(caller), at);
+    });
+    return (await this.organisations.byIds([org.id])).get(org.id)!;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async snapshotRef(): Promise<RefSnapshot> {
+    const [departments, funds, categories, methods, catalogs] = await Promise.all([
+      this.reference.departments(),
+      this.reference.funds(),
+      this.reference.categories(),
+      this.reference.supportMethods(),
+      this.reference.catalogs(),
+    ]);
+    return { departments, funds, categories, methods, catalogItems: catalogs.flatMap((c) => c.items) };
+  }
+
+  private mayWrite(caller: Caller): void {
+    if (!WRITE_ROLES.has(caller.role)) throw new ForbiddenError(`${caller.departmentCode} holds a ${caller.role} key, which reads but does not change the registry`);
+  }
+
+  private actor(caller: Caller): Actor {
+    return { departmentId: caller.departmentId, apiKeyId: caller.apiKeyId };
+  }
+
+  /** What the caller is to this project: its owner, the leading department, both or neither. */
+  private actorsFor(caller: Caller, project: ProjectRow): LifecycleActor[] {
+    const actors: LifecycleActor[] = [];
+    if (caller.departmentId === project.departmentId && (caller.role === 'STAFF' || caller.role === 'LEADING')) actors.push('OWNER');
+    if (caller.role === 'LEADING') actors.push('LEADING');
+    return actors;
+  }
+
+  private async lockedOwnProject(em: EntityManager, ref: RefSnapshot, caller: Caller, code: string): Promise<ProjectRow> {
+    const current = await this.projects.lockByCode(em, code);
+    if (!current) throw new NotFoundError('project', code);
+    const owner = caller.departmentId === current.departmentId;
+    if (!owner && caller.role !== 'INFORMATION_CENTER') {
+      const dept = ref.departments.find((d) => d.id === current.departmentId);
+      throw new ForbiddenError(`project ${current.code} belongs to ${dept?.code ?? 'another department'}; only its own department changes it`);
+    }
+    return current;
+  }
+
+  private async owningDepartment(caller: Caller, requested?: string | null): Promise<Department> {
+    if (!requested || !requested.trim()) return (await this.reference.departmentById(caller.departmentId))!;
+    const dept = await this.departmentOrFail('department', requested);
+    if (dept.id !== caller.departmentId && caller.role !== 'INFORMATION_CENTER') {
+      throw new ForbiddenError(`${caller.departmentCode} cannot act for ${dept.code}; only the information center registers for other departments`);
+    }
+    return dept;
+  }
+
+  private async departmentOrFail(field: string, nameOrCode: string): Promise<Department> {
+    const dept = await this.reference.resolveDepartment(nameOrCode);
+    if (!dept) throw ValidationError.field(field, `"${nameOrCode}" is not a known department`);
+    return dept;
+  }
+
+  private fundOf(ref: RefSnapshot, department: Department, code: string, problems: FieldProblem[]): Fund | null {
+    if (!code || !code.trim()) {
+      problems.push({ field: 'fund', reason: 'is required' });
+      return null;
+    }
+    const key = code.trim();
+    const funds = ref.funds;
+    const fund = funds.find((f) => f.code === key.toUpperCase()) ?? funds.find((f) => f.name === key || f.shortName === key);
+    if (!fund) {
+      problems.push({ field: 'fund', reason: `"${code}" is not a known fund` });
+      return null;
+    }
+    if (fund.departmentId !== department.id) {
+      problems.push({ field: 'fund', reason: `${fund.code} (${fund.shortName}) is not a fund of ${department.code}` });
+      return null;
+    }
+    return fund;
+  }
+
+  private checkUscc(org: RegisterProjectInput['organisation'] | undefined, problems: FieldProblem[]): { code: string; status: 'valid' | 'unverified' } | null {
+    const raw = org?.uscc?.trim();
+    if (!raw) return null;
+    const v = validateUscc(raw);
+    if (!v.ok) {
+      problems.push({ field: 'organisation.uscc', reason: `"${raw}" is not a credit code: ${v.problems.map((p) => (p.position ? `position ${p.position}: ${p.reason}` : p.reason)).join('; ')}` });
+      return null;
+    }
+    if (v.status === 'unverified' && !org?.allowUnverifiedUscc) {
+      problems.push({ field: 'organisation.uscc', reason: `${v.checkProblems.map((p) => p.reason).join('; ')}; to store it anyway, marked unverified, set allowUnverifiedUscc` });
+      return null;
+    }
+    return { code: v.code, status: v.status };
+  }
+
+  private resolveFields(ref: RefSnapshot, fund: Fund, input: ProjectFieldsInput, problems: FieldProblem[], current: ProjectRow | null) {
+    const pick = <K extends keyof ProjectFieldsInput>(k: K) => input[k];
+    // Sub-fund: by its code within the fund or its number in the classification table.
+    let subFundId = current?.subFundId ?? null;
+    if (input.subFund !== undefined) {
+      if (input.subFund === null || input.subFund === '') subFundId = null;
+      else {
+        const key = String(input.subFund).trim();
+        const sub = fund.subFunds.find((s) => s.code === key.padStart(2, '0') || String(s.number) === key || s.name === key);
+        if (!sub) problems.push({ field: 'subFund', reason: `"${key}" is not a sub-fund of ${fund.code} (${fund.subFunds.map((s) => `${s.code} ${s.name}`).join('; ') || 'it has none'})` });
+        else subFundId = sub.id;
+      }
+    }
+    const sub = fund.subFunds.find((s) => s.id === subFundId);
+    let categoryCode = current?.categoryCode ?? null;
+    if (input.categoryCode !== undefined) categoryCode = input.categoryCode || null;
+    if (sub && input.subFund !== undefined && input.categoryCode === undefined) categoryCode = sub.categoryCode;
+    if (sub && categoryCode && categoryCode !== sub.categoryCode) problems.push({ field: 'categoryCode', reason: `sub-fund ${sub.code} belongs to category ${sub.categoryCode}, not ${categoryCode}` });
+    if (categoryCode && !ref.categories.some((c) => c.code === categoryCode)) problems.push({ field: 'categoryCode', reason: `"${categoryCode}" is not a category` });
+
+    let supportMethodCode = current?.supportMethodCode ?? null;
+    if (input.supportMethodCode !== undefined) {
+      supportMethodCode = input.supportMethodCode || null;
+      const methods = ref.methods;
+      const m = supportMethodCode ? methods.find((x) => x.code === supportMethodCode!.toUpperCase() || x.name === supportMethodCode) : null;
+      if (supportMethodCode && !m) problems.push({ field: 'supportMethodCode', reason: `"${supportMethodCode}" is not a support method (${methods.map((x) => `${x.code} ${x.name}`).join(', ')})` });
+      supportMethodCode = m?.code ?? null;
+    }
+
+    let catalogItemCode = current?.catalogItemCode ?? null;
+    if (input.catalogItemCode !== undefined) catalogItemCode = input.catalogItemCode || null;
+    if (input.catalogItemCode !== undefined && catalogItemCode) {
+      const items = ref.catalogItems;
+      const item = items.find((i) => i.code === catalogItemCode!.toUpperCase() || i.name === catalogItemCode);
+      if (!item) problems.push({ field: 'catalogItemCode', reason: `"${catalogItemCode}" is not a key-technology catalog item` });
+      catalogItemCode = item?.code ?? null;
+    }
+    if (fund.usesCatalog && !catalogItemCode) problems.push({ field: 'catalogItemCode', reason: `fund ${fund.code} requires a key-technology catalog item` });
+
+    const money = (field: 'requestedYuan' | 'approvedYuan' | 'selfRaisedYuan' | 'totalInvestmentYuan', cur: Fen | null): Fen | null => {
+      const v = pick(field);
+      if (v === undefined) return cur;
+      if (v === null || String(v).trim() === '') return null;
+      try {
+        return yuanToFen(field, String(v));
+      } catch (err) {
+        if (err instanceof ValidationError) problems.push(...err.problems);
+        return cur;
+      }
+    };
+    const requestedFen = money('requestedYuan', current?.requestedFen ?? null);
+    const approvedFen = money('approvedYuan', current?.approvedFen ?? null);
+    const selfRaisedFen = money('selfRaisedYuan', current?.selfRaisedFen ?? null);
+    const totalInvestmentFen = money('totalInvestmentYuan', current?.totalInvestmentFen ?? null);
+
+    const date = (field: 'plannedStart' | 'plannedEnd', cur: string | null): string | null => {
+      const v = pick(field);
+      if (v === undefined) return cur;
+      if (v === null || v === '') return null;
+      if (!validDate(String(v))) {
+        problems.push({ field, reason: `"${v}" is not a date (YYYY-MM-DD)` });
+        return cur;
+      }
+      return String(v);
+    };
+    const plannedStart = date('plannedStart', current?.plannedStart ?? null);
+    const plannedEnd = date('plannedEnd', current?.plannedEnd ?? null);
+    if (plannedStart && plannedEnd && plannedEnd < plannedStart) problems.push({ field: 'plannedEnd', reason: `${plannedEnd} is before the start ${plannedStart}` });
+
+    let leader: { name: string; idNumber: string | null } | null = null;
+    if (input.leader) {
+      if (!input.leader.name?.trim()) problems.push({ field: 'leader.name', reason: 'is required when a leader is given' });
+      let idNumber: string | null = null;
+      if (input.leader.idNumber) {
+        const v = validateIdNumber(input.leader.idNumber);
+        if (!v.ok) problems.push({ field: 'leader.idNumber', reason: v.reason });
+        else idNumber = v.value;
+      }
+      leader = { name: input.leader.name?.trim() ?? '', idNumber };
+    }
+    const keywords = input.keywords === undefined ? (current?.keywords ?? []) : (input.keywords ?? []).map((k) => k.trim()).filter(Boolean);
+    if (keywords.length > 50) problems.push({ field: 'keywords', reason: 'at most 50 keywords' });
+    const summary = input.summary === undefined ? (current?.summary ?? '') : (input.summary ?? '');
+    if (summary.length > 20_000) problems.push({ field: 'summary', reason: 'must be at most 20,000 characters' });
+    if (input.title !== undefined && input.title.length > 500) problems.push({ field: 'title', reason: 'must be at most 500 characters' });
+    const attributes = input.attributes === undefined ? (current?.attributes ?? {}) : (input.attributes ?? {});
+
+    return { subFundId, categoryCode, supportMethodCode, catalogItemCode, requestedFen, approvedFen, selfRaisedFen, totalInvestmentFen, plannedStart, plannedEnd, leader, keywords, summary, attributes };
+  }
+
+  private enforceRules(fund: Fund, p: { requestedFen: Fen | null; approvedFen: Fen | null; selfRaisedFen: Fen | null; totalInvestmentFen: Fen | null }, stage: 'requested' | 'approved'): void {
+    const violations = checkFundRules(fund.rules as FundRules, {
+      fiscal: stage === 'approved' ? p.approvedFen : p.requestedFen,
+      fiscalLabel: stage,
+      requested: p.requestedFen,
+      selfRaised: p.selfRaisedFen,
+      totalInvestment: p.totalInvestmentFen,
+    });
+    if (violations.length) {
+      throw new DomainError(ErrorCode.RULE_VIOLATION, `fund ${fund.code} rules: ${violations.map((v) => v.message).join('; ')}`, { fund: fund.code, violations });
+    }
+  }
+
+  private async organisationFor(em: EntityManager, name: string, uscc: { code: string; status: 'valid' | 'unverified' } | null, departmentId: string, actor: Actor, at: Date): Promise<string> {
+    let id: string;
+    let created = false;
+    if (uscc) {
+      ({ id, created } = await this.organisations.insertOrGet(em, { uscc: uscc.code, usccStatus: uscc.status, name }, at));
+    } else {
+      await this.organisations.lockName(em, name);
+      const found = await this.organisations.byName(name, em);
+      if (found.length > 1) {
+        throw ValidationError.field('organisation.uscc', `"${name}" names ${found.length} organisations (${found.map((o) => o.uscc ?? 'no code').join(', ')}); give the credit code`);
+      }
+      if (found.length === 1) id = found[0]!.id;
+      else ({ id, created } = await this.organisations.insertOrGet(em, { uscc: null, usccStatus: null, name }, at));
+    }
+    const newName = await this.organisations.addName(em, id, name, departmentId, at);
+    if (created) {
+      await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: uscc?.code ?? null, usccStatus: uscc?.status ?? null, name: name.trim() } }, actor, at);
+    } else if (newName) {
+      await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'NAME_ADDED', changes: { name: name.trim() } }, actor, at);
+    }
+    return id;
+  }
+
+  private async personFor(em: EntityManager, leader: { name: string; idNumber: string | null }, organisationId: string): Promise<string> {
+    if (leader.idNumber) {
+      const existing = await this.organisations.personByIdNumber(em, leader.idNumber);
+      if (existing) return existing.id;
+    } else {
+      const existing = await this.organisations.personLeadingFor(em, leader.name, organisationId);
+      if (existing) return existing.id;
+    }
+    return (await this.organisations.insertPerson(em, leader)).id;
+  }
+
+  private async views(rows: ProjectRow[], em?: EntityManager): Promise<ProjectView[]> {
+    const [orgs, people, links] = await Promise.all([
+      this.organisations.byIds(rows.map((r) => r.organisationId), em),
+      this.organisations.personsByIds(rows.map((r) => r.leaderId).filter((x): x is string => x !== null), em),
+      this.projects.localIds(rows.map((r) => r.id), em),
+    ]);
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      departmentId: r.departmentId,
+      fundId: r.fundId,
+      subFundId: r.subFundId,
+      categoryCode: r.categoryCode,
+      supportMethodCode: r.supportMethodCode,
+      catalogItemCode: r.catalogItemCode,
+      year: r.year,
+      title: r.title,
+      summary: r.summary,
+      keywords: r.keywords,
+      organisation: orgs.get(r.organisationId)!,
+      leader: r.leaderId ? (people.get(r.leaderId) ?? null) : null,
+      requestedFen: r.requestedFen,
+      approvedFen: r.approvedFen,
+      selfRaisedFen: r.selfRaisedFen,
+      totalInvestmentFen: r.totalInvestmentFen,
+      plannedStart: r.plannedStart,
+      plannedEnd: r.plannedEnd,
+      extensionMonths: r.extensionMonths,
+      status: r.status as ProjectStatus,
+      attributes: r.attributes,
+      localIds: links.get(r.id) ?? [],
+      version: r.version,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    }));
+  }
+}
