@@ -587,11 +587,10 @@ export class RegistryService {
   }
 
   private async views(rows: ProjectRow[], em?: EntityManager): Promise<ProjectView[]> {
-    const [orgs, people, links] = await Promise.all([
-      this.organisations.byIds(rows.map((r) => r.organisationId), em),
-      this.organisations.personsByIds(rows.map((r) => r.leaderId).filter((x): x is string => x !== null), em),
-      this.projects.localIds(rows.map((r) => r.id), em),
-    ]);
+    // One after another: inside a transaction they share one connection.
+    const orgs = await this.organisations.byIds(rows.map((r) => r.organisationId), em);
+    const people = await this.organisations.personsByIds(rows.map((r) => r.leaderId).filter((x): x is string => x !== null), em);
+    const links = await this.projects.localIds(rows.map((r) => r.id), em);
     return rows.map((r) => ({
       id: r.id,
       code: r.code,
