@@ -123,7 +123,7 @@ export class RegistryService {
   /** Canonical form of a typed code, or INVALID_CODE saying what is wrong with it. */
   canonicalCode(code: string): string {
     const parsed = parseProjectCode(code);
-    if (!parsed.ok) throw new DomainError(ErrorCode.INVALID_CODE, `"${code}" is not a valid project code: ${parsed.reason}`, { code });
+    if (!parsed.ok) throw new DomainError(ErrorCode.INVALID_CODE, `"${code}" is not a valid project code: ${parsed.reason}`, { input: code });
     return parsed.code;
   }
 
@@ -155,7 +155,7 @@ export class RegistryService {
       if (localId) {
         const existing = await this.projects.byLocalId(department.id, localId, em);
         if (existing) {
-          throw new DomainError(ErrorCode.CONFLICT, `${department.code} local ID "${localId}" already belongs to project ${existing.code}`, { field: 'localId', code: existing.code });
+          throw new DomainError(ErrorCode.CONFLICT, `${department.code} local ID "${localId}" already belongs to project ${existing.code}`, { field: 'localId', projectCode: existing.code });
         }
       }
       const organisationId = await this.organisationFor(em, input.organisation.name, usccCheck, department.id, actor, at);

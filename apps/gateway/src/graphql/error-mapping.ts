@@ -36,7 +36,7 @@ const DOMAIN_CODES = new Set<string>(Object.values(ErrorCode));
 
 export function domainErrorToGraphQL(err: DomainError): GraphQLError {
   return new GraphQLError(err.message, {
-    extensions: { code: err.code, ...err.details, http: { status: HTTP_STATUS[err.code] } },
+    extensions: { ...err.details, code: err.code, http: { status: HTTP_STATUS[err.code] } },
   });
 }
 
@@ -53,7 +53,7 @@ function findDomainError(err: unknown): DomainError | undefined {
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = findDomainError(error);
   if (domain) {
-    return { message: domain.message, locations: formatted.locations, path: formatted.path, extensions: { code: domain.code, ...domain.details } };
+    return { message: domain.message, locations: formatted.locations, path: formatted.path, extensions: { ...domain.details, code: domain.code } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && (GRAPHQL_CODES.has(code) || DOMAIN_CODES.has(code))) {

@@ -109,7 +109,7 @@ export class RegistryResolver {
   @Query(() => ProjectCodeSegmentsObject, { description: '解析统一项目编码 / Explain each segment of a project code' })
   async parseProjectCode(@Args('code') code: string): Promise<ProjectCodeSegmentsObject> {
     const parsed = parseProjectCode(code);
-    if (!parsed.ok) throw new DomainError(ErrorCode.INVALID_CODE, `"${code}" is not a valid project code: ${parsed.reason}`, { code });
+    if (!parsed.ok) throw new DomainError(ErrorCode.INVALID_CODE, `"${code}" is not a valid project code: ${parsed.reason}`, { input: code });
     const [jurisdictions, departments] = await Promise.all([this.reference.jurisdictions(), this.reference.departments()]);
     return {
       code: parsed.code,
