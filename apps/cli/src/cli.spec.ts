@@ -28,8 +28,10 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(first.code).toBe(0);
     expect(first.out.join('\n')).toMatch(/departments\s+inserted 13, updated 0, unchanged 0/);
     expect(first.out.join('\n')).toMatch(/KW\s+STAFF\s+demo_kw_demokeykw0000000/);
-    const second = await cli('seed');
+    expect(first.out.join('\n')).toMatch(/demo projects\s+registered 300/);
+    const second = await cli('seed', '--demo');
     expect(second.out.join('\n')).toMatch(/departments\s+inserted 0, updated 0, unchanged 13/);
+    expect(second.out.join('\n')).toMatch(/demo projects\s+registered 0/);
   });
 
   it('creates a key with the department\'s own role, printing the key last, and revokes it', async () => {

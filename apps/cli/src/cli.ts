@@ -112,6 +112,7 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
           for (const [what, c] of Object.entries(report.reference)) {
             out(`${what.padEnd(15)} inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}`);
           }
+          if (v.demo === true) out(`demo projects   registered ${report.demoProjects}`);
           if (report.demoKeys.length) {
             out('Demo keys (send as "Authorization: Bearer <key>"):');
             for (const k of report.demoKeys) out(`  ${k.departmentCode.padEnd(5)} ${k.role.padEnd(18)} ${k.key}`);

@@ -71,7 +71,7 @@ export function printWelcome(g: RunningGateway, config: AppConfig): void {
   log.log(`GraphQL at ${g.url}/graphql  (health: ${g.url}/health)`);
   log.log(`database: ${g.connection.kind === 'embedded' ? `embedded PostgreSQL in ${config.database.dataDir}` : 'PostgreSQL server'}; jobs: ${config.queue.mode}`);
   if (g.seeded?.demoKeys.length) {
-    log.log('Loaded reference and demo data. Demo keys (send as "Authorization: Bearer <key>"):');
+    log.log(`Loaded reference data and ${g.seeded.demoProjects} demo projects. Demo keys (send as "Authorization: Bearer <key>"):`);
     for (const k of g.seeded.demoKeys) log.log(`  ${k.departmentCode.padEnd(5)} ${k.role.padEnd(18)} ${k.key}`);
   }
 }

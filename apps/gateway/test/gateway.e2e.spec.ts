@@ -17,6 +17,16 @@ describe(`gateway end to end (${testDbKind()} database)`, () => {
   it('migrates and seeds an empty database, printing the demo keys', () => {
     expect(gw.seeded?.demoKeys.map((k) => k.departmentCode)).toEqual(['JXW', 'KW', 'ZJ', 'FGW', 'CZJ', 'XXZX']);
     expect(gw.seeded?.demoKeys.find((k) => k.departmentCode === 'KW')?.key).toBe(KW_DEMO);
+    expect(gw.seeded?.demoProjects).toBe(300);
+  });
+
+  it('lets a first-time user see demo projects of the three departments, planted near-duplicates included', async () => {
+    const res = await gql(gw.url, '{ jxw: projects(filter: { departments: ["JXW"] }, first: 1) { totalCount } kw: projects(filter: { departments: ["KW"] }, first: 1) { totalCount } zj: projects(filter: { departments: ["ZJ"] }, first: 1) { totalCount } }', { key: KW_DEMO });
+    expect(res.errors).toBeUndefined();
+    for (const d of ['jxw', 'kw', 'zj']) expect(res.data![d].totalCount).toBeGreaterThan(50);
+    const copy = await gql(gw.url, '{ projectByLocalId(department: "KW", localId: "DEMO-KW-0004") { title organisation { name } } }', { key: KW_DEMO });
+    expect(copy.errors).toBeUndefined();
+    expect(copy.data!.projectByLocalId.title).toBeTruthy();
   });
 
   it('answers departments with a demo key and tells who is asking', async () => {

@@ -4,6 +4,9 @@ import type { DataSource } from 'typeorm';
 import { ApiKeyService } from '#identity';
 import { ReferenceSeedService, ReferenceService, type ReferenceSeedReport } from '#reference';
 import { runMigrations } from '#shared/database/index.js';
+import { RegistryService, type Caller } from '#registry';
+import { NotFoundError } from '#shared/core/index.js';
+import { demoProjects } from './demo-data.js';
 
 export interface DemoKey {
   departmentCode: string;
@@ -15,6 +18,8 @@ export interface DemoKey {
 export interface SeedReport {
   reference: ReferenceSeedReport;
   demoKeys: DemoKey[];
+  /** Demo projects registered by this run (0 when they were there already). */
+  demoProjects: number;
 }
 
 /** The departments that get a demo key: the three funding departments, the working group readers and the operator. */
@@ -30,6 +35,7 @@ export class SeedService {
     private readonly referenceSeed: ReferenceSeedService,
     private readonly reference: ReferenceService,
     private readonly apiKeys: ApiKeyService,
+    private readonly registry: RegistryService,
   ) {}
 
   migrate(): Promise<string[]> {
@@ -39,13 +45,36 @@ export class SeedService {
   async seed(opts: { demo: boolean }): Promise<SeedReport> {
     const reference = await this.referenceSeed.seed();
     const demoKeys: DemoKey[] = [];
+    let projects = 0;
     if (opts.demo) {
       for (const code of DEMO_KEY_DEPARTMENTS) {
         const { key, department, role } = await this.apiKeys.ensureDemoKey(code);
         demoKeys.push({ departmentCode: department.code, departmentName: department.name, role, key });
       }
+      projects = await this.seedDemoProjects();
     }
-    return { reference, demoKeys };
+    return { reference, demoKeys, demoProjects: projects };
+  }
+
+  /** Register the demo projects that are not there yet (by their local IDs), as their departments. */
+  private async seedDemoProjects(): Promise<number> {
+    const callers = new Map<string, Caller>();
+    for (const d of await this.reference.departments()) {
+      callers.set(d.code, { departmentId: d.id, departmentCode: d.code, role: d.linkageRole === 'LEADING' ? 'LEADING' : 'STAFF', apiKeyId: null });
+    }
+    let added = 0;
+    for (const p of demoProjects()) {
+      try {
+        await this.registry.getByLocalId(p.departmentCode, p.localId);
+        continue;
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+      await this.registry.register(callers.get(p.departmentCode)!, p.input);
+      added++;
+    }
+    if (added) this.log.log(`registered ${added} demo projects`);
+    return added;
   }
 
   /** On an empty database: load reference and demo data. Returns the report, or null when data existed. */
