@@ -92,11 +92,14 @@ export class ProjectRepository {
     if (filter.keyword) qb.andWhere(`p.title_norm LIKE :kw`, { kw: `%${escapeLike(normaliseName(filter.keyword))}%` });
     if (filter.organisationId) qb.andWhere('p.organisation_id = :orgId', { orgId: filter.organisationId });
     if (filter.organisation) {
-      qb.andWhere(
-        `p.organisation_id IN (SELECT o.id FROM organisation o WHERE o.uscc = :orgCode
-           UNION SELECT n.organisation_id FROM organisation_name n WHERE n.name_norm LIKE :orgName)`,
-        { orgCode: filter.organisation.trim().toUpperCase(), orgName: `%${escapeLike(normaliseName(filter.organisation))}%` },
-      );
+      const key = filter.organisation.normalize('NFKC').trim().toUpperCase();
+      if (/^[0-9A-Z]{18}$/.test(key)) {
+        qb.andWhere(`p.organisation_id IN (SELECT o.id FROM organisation o WHERE o.uscc = :orgCode)`, { orgCode: key });
+      } else {
+        qb.andWhere(`p.organisation_id IN (SELECT n.organisation_id FROM organisation_name n WHERE n.name_norm LIKE :orgName)`, {
+          orgName: `%${escapeLike(normaliseName(filter.organisation))}%`,
+        });
+      }
     }
     if (filter.leader) qb.andWhere(`p.leader_id IN (SELECT id FROM person WHERE name_norm = :leader)`, { leader: normaliseName(filter.leader) });
     if (filter.departmentIds?.length) qb.andWhere('p.department_id IN (:...depts)', { depts: filter.departmentIds });

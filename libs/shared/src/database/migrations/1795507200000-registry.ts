@@ -29,6 +29,7 @@ export class Registry1795507200000 implements MigrationInterface {
         PRIMARY KEY (organisation_id, name_norm)
       )`);
     await q.query(`CREATE INDEX organisation_name_norm_idx ON organisation_name (name_norm)`);
+    await q.query(`CREATE INDEX organisation_name_trgm_idx ON organisation_name USING gin (name_norm gin_trgm_ops)`);
 
     await q.query(`
       CREATE TABLE person (
