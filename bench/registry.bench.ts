@@ -162,7 +162,7 @@ const codes: string[] = (await client.query(`SELECT code FROM project TABLESAMPL
 const usccs: string[] = (await client.query(`SELECT uscc FROM organisation TABLESAMPLE SYSTEM (5) WHERE uscc IS NOT NULL LIMIT $1`, [SAMPLES + 10])).rows.map((r) => r.uscc.trim());
 const depts = (await app.get(ReferenceService).departments()).filter((d) => ['JXW', 'KW', 'ZJ'].includes(d.code));
 const total = Number((await client.query('SELECT count(*) FROM project')).rows[0].count);
-console.log(`\nregistry: ${total.toLocaleString()} projects; ${SAMPLES} samples per query; through RegistryService (page of 20 with totalCount)\n`);
+console.log(`\nregistry: ${total.toLocaleString()} projects; ${SAMPLES} samples per query; through RegistryService (page of 20 with totalCount, exact up to 10,000)\n`);
 await measure('code lookup', (i) => registry.get(codes[i % codes.length]!));
 await measure('department + year + status', (i) => registry.list({ departmentIds: [depts[i % 3]!.id], years: [2015 + (i % 11)], statuses: [STATUSES[i % STATUSES.length] as ProjectStatus] }, 20));
 await measure('organisation credit code', (i) => registry.list({ organisation: usccs[i % usccs.length]! }, 20));

@@ -19,18 +19,18 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
   });
 
   it('migrates, then reports the schema up to date', async () => {
-    expect((await cli('migrate')).out[0]).toMatch(/Applied 2 migration/);
+    expect((await cli('migrate')).out[0]).toMatch(/Applied 3 migration/);
     expect((await cli('migrate')).out).toEqual(['The database schema is up to date.']);
   });
 
   it('seeds idempotently and prints demo keys', async () => {
     const first = await cli('seed', '--demo');
     expect(first.code).toBe(0);
-    expect(first.out.join('\n')).toMatch(/departments\s+inserted 13, updated 0, unchanged 0/);
+    expect(first.out.join('\n')).toMatch(/departments\s+inserted 14, updated 0, unchanged 0/);
     expect(first.out.join('\n')).toMatch(/KW\s+STAFF\s+demo_kw_demokeykw0000000/);
     expect(first.out.join('\n')).toMatch(/demo projects\s+registered 300/);
     const second = await cli('seed', '--demo');
-    expect(second.out.join('\n')).toMatch(/departments\s+inserted 0, updated 0, unchanged 13/);
+    expect(second.out.join('\n')).toMatch(/departments\s+inserted 0, updated 0, unchanged 14/);
     expect(second.out.join('\n')).toMatch(/demo projects\s+registered 0/);
   });
 
@@ -65,6 +65,19 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     const r = await cli(...(argv as string[]));
     expect(r.code).toBe(code);
     expect(r.err.join('\n')).toMatch(message as RegExp);
+  });
+
+  it('grants, lists and revokes a delegation to a third-party agency', async () => {
+    const granted = await cli('delegation', 'grant', '--agency', 'DSF', '--department', '科委', '--from', '2026-01-01', '--until', '2027-12-31');
+    expect(granted.code).toBe(0);
+    expect(granted.out[0]).toBe('DSF now acts for KW from 2026-01-01 until 2027-12-31.');
+    expect((await cli('delegation', 'list')).out[0]).toMatch(/^DSF\s+→ KW\s+2026-01-01 – 2027-12-31\s+active/);
+    expect((await cli('delegation', 'revoke', '--agency', 'DSF', '--department', 'KW')).code).toBe(0);
+    expect((await cli('delegation', 'list')).out[0]).toMatch(/revoked/);
+    const again = await cli('delegation', 'revoke', '--agency', 'DSF', '--department', 'KW');
+    expect(again.err.join('\n')).toMatch(/active delegation "DSF → KW" does not exist/);
+    expect((await cli('delegation', 'grant', '--agency', 'DSF')).err.join('\n')).toMatch(/delegation grant needs --department <code>/);
+    expect((await cli('delegation', 'grant', '--agency', 'DSF', '--department', 'KW', '--until', 'soon')).err.join('\n')).toMatch(/until: "soon" is not a date/);
   });
 
   it('runs a job through the queue', async () => {

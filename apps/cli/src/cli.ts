@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ApiKeyService } from '#identity';
+import { DelegationService } from '#registry';
 import { PlatformModule, SeedService } from '#platform';
+import { ReferenceService } from '#reference';
 import { loadConfig, type AppConfig } from '#shared/config/index.js';
 import { DomainError, ValidationError } from '#shared/core/index.js';
 import { openDatabase, pendingMigrations, type DatabaseConnection } from '#shared/database/index.js';
@@ -24,6 +26,10 @@ Commands (for the information center's operators):
                                             STAFF, INFORMATION_CENTER or READER)
   apikey revoke <id>                        revoke a key at once
   apikey list [--department <code>]         list keys (never the secrets)
+  delegation grant --agency <code> --department <code> [--from <date>] [--until <date>]
+                                            let a third-party agency manage a department's projects
+  delegation revoke --agency <code> --department <code>
+  delegation list
   queue ping [--message <text>]             run a no-op job and wait for it (checks the worker)
   help                                      this text
 
@@ -51,6 +57,9 @@ function parse(argv: string[]): Parsed {
       role: { type: 'string' },
       label: { type: 'string' },
       message: { type: 'string' },
+      agency: { type: 'string' },
+      from: { type: 'string' },
+      until: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,6 +131,8 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
       }
       case 'apikey':
         return await apikey(config, sub, rest, v, out);
+      case 'delegation':
+        return await delegation(config, sub, rest, v, out);
       case 'queue': {
         if (sub !== 'ping') throw new UsageError(`unknown command "queue ${sub ?? ''}"`);
         noExtra(rest);
@@ -182,5 +193,43 @@ async function apikey(config: AppConfig, sub: string | undefined, rest: string[]
       }, { migrateFirst: true });
     default:
       throw new UsageError(`unknown command "apikey ${sub ?? ''}"`);
+  }
+}
+
+async function delegation(config: AppConfig, sub: string | undefined, rest: string[], v: Parsed['values'], out: Out): Promise<number> {
+  noExtra(rest);
+  const need = (name: 'agency' | 'department') => {
+    if (typeof v[name] !== 'string') throw new UsageError(`delegation ${sub} needs --${name} <code>`);
+    return v[name] as string;
+  };
+  switch (sub) {
+    case 'grant': {
+      const agency = need('agency');
+      const department = need('department');
+      return withPlatform(config, async (app) => {
+        const d = await app.get(DelegationService).grant({ agency, department, from: v.from as string | undefined, until: v.until as string | undefined });
+        out(`${d.agencyCode} now acts for ${d.departmentCode} from ${d.validFrom}${d.validUntil ? ` until ${d.validUntil}` : ''}.`);
+        return 0;
+      }, { migrateFirst: true });
+    }
+    case 'revoke': {
+      const agency = need('agency');
+      const department = need('department');
+      return withPlatform(config, async (app) => {
+        await app.get(DelegationService).revoke({ agency, department });
+        out(`${agency} no longer acts for ${department}.`);
+        return 0;
+      }, { migrateFirst: true });
+    }
+    case 'list':
+      return withPlatform(config, async (app) => {
+        const [list, departments] = [await app.get(DelegationService).list(), await app.get(ReferenceService).departments()];
+        const code = (id: string) => departments.find((d) => d.id === id)?.code ?? id;
+        if (!list.length) out('No delegations.');
+        for (const d of list) out(`${code(d.agencyDepartmentId).padEnd(6)} → ${code(d.principalDepartmentId).padEnd(6)} ${d.validFrom} – ${d.validUntil ?? 'open'}  ${d.revokedAt ? `revoked ${d.revokedAt.toISOString()}` : 'active'}`);
+        return 0;
+      }, { migrateFirst: true });
+    default:
+      throw new UsageError(`unknown command "delegation ${sub ?? ''}"`);
   }
 }

@@ -60,7 +60,8 @@ describe(`registry through GraphQL (${testDbKind()} database)`, () => {
       totalInvestment: { wan: '800.0000' },
       localIds: [{ departmentCode: 'KW', localId: 'KW-E2E-1' }],
     });
-    expect(p.displayCode).toMatch(/^310000-2024-KW000-06-000001-[0-9A-Z]$/);
+    // The demo data set holds projects too, so the sequence is whatever came next.
+    expect(p.displayCode).toMatch(/^310000-2024-KW000-06-\d{6}-[0-9A-Z]$/);
   });
 
   it('finds it by code however typed, by local ID, and masks the ID number for other departments', async () => {
@@ -74,7 +75,7 @@ describe(`registry through GraphQL (${testDbKind()} database)`, () => {
 
   it('explains a code and refuses a mistyped one as INVALID_CODE', async () => {
     const parsed = await gql(gw.url, `{ parseProjectCode(code: "${code}") { jurisdictionName year department departmentName subFund sequence } }`, { key: KW });
-    expect(parsed.data!.parseProjectCode).toEqual({ jurisdictionName: '上海市', year: 2024, department: 'KW', departmentName: '上海市科学技术委员会', subFund: '06', sequence: 1 });
+    expect(parsed.data!.parseProjectCode).toEqual({ jurisdictionName: '上海市', year: 2024, department: 'KW', departmentName: '上海市科学技术委员会', subFund: '06', sequence: Number(code.slice(17, 23)) });
     const typo = code.slice(0, 10) + 'ZJ000' + code.slice(15);
     const res = await gql(gw.url, `{ project(code: "${typo}") { code } }`, { key: KW });
     expect(res.errors?.[0]?.extensions?.code).toBe('INVALID_CODE');
@@ -119,6 +120,15 @@ describe(`registry through GraphQL (${testDbKind()} database)`, () => {
     expect(history.data!.projectHistory.map((h: { action: string }) => h.action)).toEqual(['REGISTERED', 'LOCAL_ID_LINKED', 'TRANSITION']);
     expect(history.data!.projectHistory[2]).toMatchObject({ departmentCode: 'KW', reason: '材料齐全', changes: { status: { before: 'DRAFT', after: 'ACCEPTED' } } });
     expect(history.data!.verifyHistory).toEqual({ ok: true, entries: 3 });
+  });
+
+  it('links a department record or lists it as unlinked for that department', async () => {
+    const linked = await gql(gw.url, `mutation { linkRecord(input: { localId: "OLD-9", title: "新型固态锂电池隔膜材料产业化", year: 2024, organisation: { uscc: "91320191790421052D" } }) { linked reason project { code } } }`, { key: KW });
+    expect(linked.data!.linkRecord).toEqual({ linked: true, reason: null, project: { code } });
+    const unmatched = await gql(gw.url, `mutation { linkRecord(input: { localId: "OLD-10", title: "不存在", year: 2024, organisation: { name: "无名公司" } }) { linked reason candidates } }`, { key: KW });
+    expect(unmatched.data!.linkRecord).toEqual({ linked: false, reason: 'NO_MATCH', candidates: [] });
+    const list = await gql(gw.url, '{ unlinkedRecords { departmentCode localId reason record } }', { key: KW });
+    expect(list.data!.unlinkedRecords).toEqual([{ departmentCode: 'KW', localId: 'OLD-10', reason: 'NO_MATCH', record: expect.objectContaining({ title: '不存在' }) }]);
   });
 
   it('finds an organisation by code or name', async () => {

@@ -21,6 +21,8 @@ export const DEFAULT_ROLE: Record<LinkageRole, ApiRole> = {
   WORKING_GROUP: ApiRole.READER,
   INFORMATION_CENTER: ApiRole.INFORMATION_CENTER,
   LEADING_GROUP_OFFICE: ApiRole.READER,
+  // A third-party agency manages the projects its departments delegate to it.
+  AGENCY: ApiRole.STAFF,
   OTHER: ApiRole.STAFF,
 };
 

@@ -1,6 +1,6 @@
 /** Read models of the reference data, as other libs and the gateway see them. */
 
-export type LinkageRole = 'LEADING' | 'PARTICIPATING' | 'WORKING_GROUP' | 'INFORMATION_CENTER' | 'LEADING_GROUP_OFFICE' | 'OTHER';
+export type LinkageRole = 'LEADING' | 'PARTICIPATING' | 'WORKING_GROUP' | 'INFORMATION_CENTER' | 'LEADING_GROUP_OFFICE' | 'AGENCY' | 'OTHER';
 
 export interface Jurisdiction {
   code: string;

@@ -1,5 +1,8 @@
 export * from './registry.module.js';
 export * from './registry.service.js';
+export * from './delegation.service.js';
+export type { Delegation } from './delegation.repository.js';
+export type { UnlinkedRecord, UnlinkedReason } from './unlinked-record.repository.js';
 export type * from './registry.types.js';
 export type { ProjectFilter } from './project.repository.js';
 export type { Organisation, Person } from './organisation.repository.js';

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { ProjectEntity, ProjectLocalIdEntity } from './registry.entities.js';
 import type { ProjectStatus } from './lifecycle.js';
 import { normaliseName } from './names.js';
 
 export type ProjectRow = ProjectEntity;
+
+/** Counts beyond this are reported as "at least". */
+export const COUNT_CAP = 10_000;
 
 export interface ProjectFilter {
   keyword?: string;
@@ -86,8 +89,12 @@ export class ProjectRepository {
     return { linked: false, existingProjectId: existing?.projectId };
   }
 
-  /** One page of projects in code order, after a code, and the number matching the filter. */
-  async list(filter: ProjectFilter, first: number, afterCode?: string, withCount = true): Promise<{ rows: ProjectRow[]; totalCount: number | null; hasNext: boolean }> {
+  /**
+   * One page of projects in code order, after a code, and how many match the filter: exactly up
+   * to COUNT_CAP, beyond that COUNT_CAP with `countExact: false` (counting a broad keyword's
+   * hundred thousand matches would cost more than the page itself).
+   */
+  async list(filter: ProjectFilter, first: number, afterCode?: string, withCount = true): Promise<{ rows: ProjectRow[]; totalCount: number | null; countExact: boolean; hasNext: boolean }> {
     const qb = this.ds.getRepository(ProjectEntity).createQueryBuilder('p');
     if (filter.keyword) qb.andWhere(`p.title_norm LIKE :kw`, { kw: `%${escapeLike(normaliseName(filter.keyword))}%` });
     if (filter.organisationId) qb.andWhere('p.organisation_id = :orgId', { orgId: filter.organisationId });
@@ -111,13 +118,36 @@ export class ProjectRepository {
     if (filter.statuses?.length) qb.andWhere('p.status IN (:...statuses)', { statuses: filter.statuses });
     if (filter.amountMinFen !== undefined) qb.andWhere('COALESCE(p.approved_fen, p.requested_fen) >= :amin', { amin: filter.amountMinFen.toString() });
     if (filter.amountMaxFen !== undefined) qb.andWhere('COALESCE(p.approved_fen, p.requested_fen) <= :amax', { amax: filter.amountMaxFen.toString() });
-    const totalCount = withCount ? await qb.clone().getCount() : null;
+    let totalCount: number | null = null;
+    if (withCount) {
+      const [sql, params] = qb.clone().select('1').limit(COUNT_CAP + 1).getQueryAndParameters();
+      const [row] = (await this.ds.query(`SELECT count(*)::int AS n FROM (${sql}) AS matching`, params)) as { n: number }[];
+      totalCount = Math.min(row!.n, COUNT_CAP);
+      if (row!.n > COUNT_CAP) return { ...(await this.page(qb, first, afterCode)), totalCount, countExact: false };
+    }
+    return { ...(await this.page(qb, first, afterCode)), totalCount, countExact: true };
+  }
+
+  private async page(qb: ReturnType<Repository<ProjectEntity>['createQueryBuilder']>, first: number, afterCode?: string): Promise<{ rows: ProjectRow[]; hasNext: boolean }> {
     if (afterCode) qb.andWhere('p.code > :after', { after: afterCode });
     const rows = await qb.orderBy('p.code', 'ASC').limit(first + 1).getMany();
-    return { rows: rows.slice(0, first), totalCount, hasNext: rows.length > first };
+    return { rows: rows.slice(0, first), hasNext: rows.length > first };
   }
 }
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Projects a department's record could be: same department and year, same organisation, same normalised title. */
+export async function findRecordCandidates(
+  em: EntityManager,
+  q: { departmentId: string; year: number; titleNorm: string; organisationIds: string[] },
+): Promise<string[]> {
+  if (q.organisationIds.length === 0) return [];
+  const rows = (await em.query(
+    `SELECT code FROM project WHERE department_id = $1 AND year = $2 AND title_norm = $3 AND organisation_id = ANY($4::uuid[]) ORDER BY code LIMIT 10`,
+    [q.departmentId, q.year, q.titleNorm, q.organisationIds],
+  )) as { code: string }[];
+  return rows.map((r) => r.code);
 }

@@ -10,6 +10,7 @@ import { DomainError } from '#shared/core/index.js';
 import { resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
 import { ProjectStatus } from './lifecycle.js';
 import { RegistryService } from './registry.service.js';
+import { DelegationService } from './delegation.service.js';
 import type { Caller, RegisterProjectInput } from './registry.types.js';
 
 /** Real credit codes of ../shared/bench/orgs/registry.csv. */
@@ -57,7 +58,7 @@ describe(`registry (${testDbKind()} database)`, () => {
     await app.get(SeedService).seed({ demo: false });
     registry = app.get(RegistryService);
     ds = app.get<DataSource>(getDataSourceToken());
-    const roles: Record<string, Caller['role']> = { KW: 'STAFF', JXW: 'LEADING', ZJ: 'STAFF', FGW: 'READER', XXZX: 'INFORMATION_CENTER', MHKW: 'LEADING' };
+    const roles: Record<string, Caller['role']> = { KW: 'STAFF', JXW: 'LEADING', ZJ: 'STAFF', FGW: 'READER', XXZX: 'INFORMATION_CENTER', MHKW: 'LEADING', DSF: 'STAFF' };
     for (const d of await app.get(ReferenceService).departments()) {
       if (roles[d.code]) callers[d.code] = { departmentId: d.id, departmentCode: d.code, role: roles[d.code]!, apiKeyId: null };
     }
@@ -224,6 +225,7 @@ describe(`registry (${testDbKind()} database)`, () => {
   it('lists projects by filter with cursor pages and a total', async () => {
     const page1 = await registry.list({ departmentIds: [callers.ZJ!.departmentId], years: [2025] }, 150);
     expect(page1.totalCount).toBe(200);
+    expect(page1.countExact).toBe(true);
     expect(page1.items).toHaveLength(150);
     expect(page1.hasNext).toBe(true);
     const page2 = await registry.list({ departmentIds: [callers.ZJ!.departmentId], years: [2025] }, 150, page1.items.at(-1)!.code);
@@ -236,6 +238,51 @@ describe(`registry (${testDbKind()} database)`, () => {
     expect((await registry.list({ organisation: ORG_B.uscc, statuses: [ProjectStatus.EXPERT_REVIEW] }, 10)).totalCount).toBe(1);
     expect((await registry.list({ leader: '严竹润' }, 50)).totalCount).toBeGreaterThan(0);
     expect((await registry.list({ amountMinFen: 290000000n, amountMaxFen: 300000000n, departmentIds: [callers.KW!.departmentId] }, 50)).items.every((p) => (p.approvedFen ?? p.requestedFen)! >= 290000000n)).toBe(true);
+  });
+
+  it('lets a third-party agency manage the projects a department delegated to it, while the delegation lasts', async () => {
+    const p = await registry.register(callers.KW!, kwProject({ title: '委托管理测试' }));
+    expect((await rejection(registry.transition(callers.DSF!, p.code, ProjectStatus.ACCEPTED))).code).toBe('FORBIDDEN');
+    const delegations = app.get(DelegationService);
+    expect((await rejection(delegations.grant({ agency: 'ZJ', department: 'KW' }))).message).toMatch(/agency: ZJ is not a third-party agency/);
+    expect((await rejection(delegations.grant({ agency: 'DSF', department: 'KW', until: '2020-01-01' }))).message).toMatch(/until: 2020-01-01 is before/);
+    await delegations.grant({ agency: 'DSF', department: 'KW' });
+
+    expect((await registry.transition(callers.DSF!, p.code, ProjectStatus.ACCEPTED, { reason: '受托受理' })).status).toBe('ACCEPTED');
+    expect((await registry.update(callers.DSF!, p.code, { summary: '机构补充材料' })).summary).toBe('机构补充材料');
+    const byAgency = await registry.register(callers.DSF!, { ...kwProject({ title: '机构代为登记' }), department: 'KW' });
+    expect(byAgency.code.slice(10, 15)).toBe('KW000');
+    // Not for a department that did not delegate.
+    const zj = await registry.register(callers.ZJ!, { fund: 'ZJZZCX', subFund: '10', year: 2024, title: '非委托部门项目', organisation: ORG_B });
+    expect((await rejection(registry.update(callers.DSF!, zj.code, { summary: 'x' }))).code).toBe('FORBIDDEN');
+
+    await delegations.revoke({ agency: 'DSF', department: 'KW' });
+    expect((await rejection(registry.update(callers.DSF!, p.code, { summary: '撤销后' }))).code).toBe('FORBIDDEN');
+    const history = await app.get(HistoryService).list('project', p.id);
+    expect(history[1]).toMatchObject({ action: 'TRANSITION', departmentId: callers.DSF!.departmentId });
+  });
+
+  it('links a department record to the one project it describes, and lists the others for the department', async () => {
+    const p = await registry.register(callers.KW!, kwProject({ title: '记录关联测试项目', year: 2023 }));
+    const linked = await registry.linkRecord(callers.KW!, { localId: 'OLD-1', title: '记录关联测试项目', year: 2023, organisation: { uscc: ORG_A.uscc } });
+    expect(linked).toMatchObject({ linked: true, reason: null, candidates: [p.code] });
+    expect((await registry.getByLocalId('KW', 'OLD-1')).code).toBe(p.code);
+
+    const none = await registry.linkRecord(callers.KW!, { localId: 'OLD-2', title: '没有这个项目', year: 2023, organisation: { name: ORG_A.name } });
+    expect(none).toMatchObject({ linked: false, reason: 'NO_MATCH', candidates: [] });
+
+    const twin1 = await registry.register(callers.KW!, kwProject({ title: '重名项目', year: 2022 }));
+    const twin2 = await registry.register(callers.KW!, kwProject({ title: '重名项目', year: 2022 }));
+    const ambiguous = await registry.linkRecord(callers.KW!, { localId: 'OLD-3', title: '重名 项目', year: 2022, organisation: { name: ORG_A.name } });
+    expect(ambiguous).toMatchObject({ linked: false, reason: 'AMBIGUOUS', candidates: [twin1.code, twin2.code].sort() });
+
+    const open = await registry.unlinkedRecords(callers.KW!);
+    expect(open.map((r) => [r.localId, r.reason])).toEqual([['OLD-2', 'NO_MATCH'], ['OLD-3', 'AMBIGUOUS']]);
+    expect(await registry.unlinkedRecords(callers.ZJ!)).toEqual([]);
+
+    // The department decides; the record leaves the list.
+    await registry.linkLocalId(callers.KW!, twin2.code, 'OLD-3');
+    expect((await registry.unlinkedRecords(callers.KW!)).map((r) => r.localId)).toEqual(['OLD-2']);
   });
 
   it('detects a tampered history entry', async () => {

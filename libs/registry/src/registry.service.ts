@@ -10,8 +10,10 @@ import { checkTransition, EXTENDABLE, isProjectStatus, MAX_EXTENSION_MONTHS, Pro
 import { fenToYuan, yuanToFen, type Fen } from './money.js';
 import { normaliseName, validateIdNumber } from './names.js';
 import { OrganisationRepository, type Organisation } from './organisation.repository.js';
-import { ProjectRepository, type ProjectFilter, type ProjectRow } from './project.repository.js';
-import type { Caller, ProjectFieldsInput, ProjectView, RegisterProjectInput } from './registry.types.js';
+import { findRecordCandidates, ProjectRepository, type ProjectFilter, type ProjectRow } from './project.repository.js';
+import { DelegationRepository } from './delegation.repository.js';
+import { UnlinkedRecordRepository, type UnlinkedRecord } from './unlinked-record.repository.js';
+import type { Caller, DepartmentRecordInput, LinkRecordResult, ProjectFieldsInput, ProjectView, RegisterProjectInput } from './registry.types.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -80,6 +82,8 @@ export class RegistryService {
     private readonly history: HistoryRepository,
     private readonly reference: ReferenceService,
     private readonly clock: Clock,
+    private readonly delegations: DelegationRepository,
+    private readonly unlinked: UnlinkedRecordRepository,
   ) {}
 
   // ---------------------------------------------------------------- reads
@@ -98,10 +102,10 @@ export class RegistryService {
     return (await this.views([row]))[0]!;
   }
 
-  async list(filter: ProjectFilter, first: number, afterCode?: string): Promise<{ items: ProjectView[]; totalCount: number; hasNext: boolean }> {
+  async list(filter: ProjectFilter, first: number, afterCode?: string): Promise<{ items: ProjectView[]; totalCount: number; countExact: boolean; hasNext: boolean }> {
     if (!Number.isInteger(first) || first < 1 || first > 200) throw ValidationError.field('first', 'must be 1 to 200');
     const page = await this.projects.list(filter, first, afterCode);
-    return { items: await this.views(page.rows), totalCount: page.totalCount ?? 0, hasNext: page.hasNext };
+    return { items: await this.views(page.rows), totalCount: page.totalCount ?? 0, countExact: page.countExact, hasNext: page.hasNext };
   }
 
   async organisation(codeOrName: string): Promise<Organisation> {
@@ -147,7 +151,7 @@ export class RegistryService {
     if (problems.length || !fund || !fields) throw new ValidationError(problems);
 
     const fiscalIsApproved = [ProjectStatus.APPROVED, ProjectStatus.IN_IMPLEMENTATION, ProjectStatus.ACCEPTANCE_PASSED, ProjectStatus.ACCEPTANCE_FAILED, ProjectStatus.RECONSIDERATION, ProjectStatus.CLOSED].includes(status);
-    this.enforceRules(fund, fields, fiscalIsApproved ? 'approved' : 'requested');
+    this.enforceRules(fund, fields.columns, fiscalIsApproved ? 'approved' : 'requested');
 
     const at = this.clock.now();
     const actor = this.actor(caller);
@@ -160,7 +164,7 @@ export class RegistryService {
       }
       const organisationId = await this.organisationFor(em, input.organisation.name, usccCheck, department.id, actor, at);
       const leaderId = fields.leader ? await this.personFor(em, fields.leader, organisationId) : null;
-      const subFund = fields.subFundId ? fund.subFunds.find((s) => s.id === fields.subFundId)! : null;
+      const subFund = fields.columns.subFundId ? fund.subFunds.find((s) => s.id === fields.columns.subFundId)! : null;
       const sequence = await this.projects.nextSequence(em, {
         jurisdiction: department.jurisdictionCode,
         year: input.year,
@@ -173,26 +177,14 @@ export class RegistryService {
         code,
         departmentId: department.id,
         fundId: fund.id,
-        subFundId: fields.subFundId,
-        categoryCode: fields.categoryCode,
-        supportMethodCode: fields.supportMethodCode,
-        catalogItemCode: fields.catalogItemCode,
+        ...fields.columns,
         year: input.year,
         title: input.title.trim(),
         titleNorm: normaliseName(input.title),
-        summary: fields.summary,
-        keywords: fields.keywords,
         organisationId,
         leaderId,
-        requestedFen: fields.requestedFen,
-        approvedFen: fields.approvedFen,
-        selfRaisedFen: fields.selfRaisedFen,
-        totalInvestmentFen: fields.totalInvestmentFen,
-        plannedStart: fields.plannedStart,
-        plannedEnd: fields.plannedEnd,
         extensionMonths: null,
         status,
-        attributes: fields.attributes,
         version: 1,
         createdAt: at,
         updatedAt: at,
@@ -225,22 +217,10 @@ export class RegistryService {
       const leaderId = patch.leader === undefined ? current.leaderId : fields.leader ? await this.personFor(em, fields.leader, current.organisationId) : null;
       const next: ProjectRow = {
         ...current,
-        subFundId: fields.subFundId,
-        categoryCode: fields.categoryCode,
-        supportMethodCode: fields.supportMethodCode,
-        catalogItemCode: fields.catalogItemCode,
+        ...fields.columns,
         title: patch.title !== undefined ? patch.title.trim() : current.title,
         titleNorm: patch.title !== undefined ? normaliseName(patch.title) : current.titleNorm,
-        summary: fields.summary,
-        keywords: fields.keywords,
         leaderId,
-        requestedFen: fields.requestedFen,
-        approvedFen: fields.approvedFen,
-        selfRaisedFen: fields.selfRaisedFen,
-        totalInvestmentFen: fields.totalInvestmentFen,
-        plannedStart: fields.plannedStart,
-        plannedEnd: fields.plannedEnd,
-        attributes: fields.attributes,
       };
       const changes = diff(snapshot(current), snapshot(next));
       if (Object.keys(changes).length === 0) return (await this.views([current], em))[0]!;
@@ -263,7 +243,7 @@ export class RegistryService {
     return this.projects.transaction(async (em) => {
       const current = await this.projects.lockByCode(em, canonical);
       if (!current) throw new NotFoundError('project', code);
-      const actors = this.actorsFor(caller, current);
+      const actors = await this.actorsFor(em, caller, current);
       const from = current.status as ProjectStatus;
       const check = checkTransition(from, to, actors);
       if (!check.ok && check.kind === 'invalid') {
@@ -338,9 +318,55 @@ export class RegistryService {
       }
       if (res.linked) {
         await this.history.append(em, { entityType: 'project', entityId: project.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: dept.code, localId: id } }, this.actor(caller), at);
+        await this.unlinked.resolve(em, dept.id, id, at);
       }
       return (await this.views([project], em))[0]!;
     });
+  }
+
+  /**
+   * Link a department's record (its local ID, title, year, organisation) to the project it
+   * describes. Linked only when exactly one project of that department matches; otherwise the
+   * record is listed for the department (unlinkedRecords) with the candidates, never guessed.
+   */
+  async linkRecord(caller: Caller, record: DepartmentRecordInput): Promise<LinkRecordResult> {
+    this.mayWrite(caller);
+    const problems: FieldProblem[] = [];
+    const localId = record.localId?.trim();
+    if (!localId || localId.length > 100) problems.push({ field: 'localId', reason: 'must be 1 to 100 characters' });
+    if (!record.title?.trim()) problems.push({ field: 'title', reason: 'is required' });
+    if (!Number.isInteger(record.year)) problems.push({ field: 'year', reason: 'must be a year' });
+    if (!record.organisation?.uscc?.trim() && !record.organisation?.name?.trim()) problems.push({ field: 'organisation', reason: 'give its credit code or name' });
+    if (problems.length) throw new ValidationError(problems);
+    const dept = await this.owningDepartment(caller, record.department);
+    const at = this.clock.now();
+    return this.projects.transaction(async (em) => {
+      const already = await this.projects.byLocalId(dept.id, localId!, em);
+      if (already) return { linked: true, project: (await this.views([already], em))[0]!, reason: null, candidates: [already.code] };
+      const uscc = record.organisation.uscc ? validateUscc(record.organisation.uscc) : null;
+      const orgIds = uscc?.ok
+        ? [(await this.organisations.byUscc(uscc.code, em))?.id].filter((x): x is string => Boolean(x))
+        : (await this.organisations.byName(record.organisation.name ?? '', em)).map((o) => o.id);
+      const candidates = await findRecordCandidates(em, { departmentId: dept.id, year: record.year, titleNorm: normaliseName(record.title), organisationIds: orgIds });
+      if (candidates.length === 1) {
+        const project = (await this.projects.lockByCode(em, candidates[0]!))!;
+        const res = await this.projects.linkLocalId(em, dept.id, localId!, project.id, at);
+        if (res.linked) {
+          await this.history.append(em, { entityType: 'project', entityId: project.id, action: 'LOCAL_ID_LINKED', reason: 'matched by record', changes: { departmentCode: dept.code, localId } }, this.actor(caller), at);
+          await this.unlinked.resolve(em, dept.id, localId!, at);
+          return { linked: true, project: (await this.views([project], em))[0]!, reason: null, candidates };
+        }
+      }
+      const reason = candidates.length === 0 ? 'NO_MATCH' : 'AMBIGUOUS';
+      await this.unlinked.report({ departmentId: dept.id, localId: localId!, reason, candidates, record: { ...record, department: dept.code }, reportedAt: at }, em);
+      return { linked: false, project: null, reason, candidates };
+    });
+  }
+
+  /** A department's records that could not be linked to exactly one project. */
+  async unlinkedRecords(caller: Caller, department?: string): Promise<UnlinkedRecord[]> {
+    const dept = department ? await this.departmentOrFail('department', department) : (await this.reference.departmentById(caller.departmentId))!;
+    return this.unlinked.open(dept.id);
   }
 
   /** Rename an organisation; the old name stays among its names. */
@@ -381,18 +407,24 @@ export class RegistryService {
     return { departmentId: caller.departmentId, apiKeyId: caller.apiKeyId };
   }
 
-  /** What the caller is to this project: its owner, the leading department, both or neither. */
-  private actorsFor(caller: Caller, project: ProjectRow): LifecycleActor[] {
+  /** What the caller is to this project: its owner (or the owner's delegated agency), the leading department, both or neither. */
+  private async actorsFor(em: EntityManager, caller: Caller, project: ProjectRow): Promise<LifecycleActor[]> {
     const actors: LifecycleActor[] = [];
-    if (caller.departmentId === project.departmentId && (caller.role === 'STAFF' || caller.role === 'LEADING')) actors.push('OWNER');
+    if ((caller.role === 'STAFF' || caller.role === 'LEADING') && (await this.actsFor(caller, project.departmentId, em))) actors.push('OWNER');
     if (caller.role === 'LEADING') actors.push('LEADING');
     return actors;
+  }
+
+  /** The caller's own department, or a department that has delegated its projects to the caller's agency. */
+  private async actsFor(caller: Caller, departmentId: string, em?: EntityManager): Promise<boolean> {
+    if (caller.departmentId === departmentId) return true;
+    return this.delegations.active(caller.departmentId, departmentId, this.clock.now().toISOString().slice(0, 10), em);
   }
 
   private async lockedOwnProject(em: EntityManager, ref: RefSnapshot, caller: Caller, code: string): Promise<ProjectRow> {
     const current = await this.projects.lockByCode(em, code);
     if (!current) throw new NotFoundError('project', code);
-    const owner = caller.departmentId === current.departmentId;
+    const owner = await this.actsFor(caller, current.departmentId, em);
     if (!owner && caller.role !== 'INFORMATION_CENTER') {
       const dept = ref.departments.find((d) => d.id === current.departmentId);
       throw new ForbiddenError(`project ${current.code} belongs to ${dept?.code ?? 'another department'}; only its own department changes it`);
@@ -403,8 +435,8 @@ export class RegistryService {
   private async owningDepartment(caller: Caller, requested?: string | null): Promise<Department> {
     if (!requested || !requested.trim()) return (await this.reference.departmentById(caller.departmentId))!;
     const dept = await this.departmentOrFail('department', requested);
-    if (dept.id !== caller.departmentId && caller.role !== 'INFORMATION_CENTER') {
-      throw new ForbiddenError(`${caller.departmentCode} cannot act for ${dept.code}; only the information center registers for other departments`);
+    if (caller.role !== 'INFORMATION_CENTER' && !(await this.actsFor(caller, dept.id))) {
+      throw new ForbiddenError(`${caller.departmentCode} cannot act for ${dept.code}; only the information center, or an agency ${dept.code} has delegated to, acts for another department`);
     }
     return dept;
   }
@@ -536,7 +568,11 @@ export class RegistryService {
     if (input.title !== undefined && input.title.length > 500) problems.push({ field: 'title', reason: 'must be at most 500 characters' });
     const attributes = input.attributes === undefined ? (current?.attributes ?? {}) : (input.attributes ?? {});
 
-    return { subFundId, categoryCode, supportMethodCode, catalogItemCode, requestedFen, approvedFen, selfRaisedFen, totalInvestmentFen, plannedStart, plannedEnd, leader, keywords, summary, attributes };
+    return {
+      leader,
+      /** Resolved values under the project row's own column names. */
+      columns: { subFundId, categoryCode, supportMethodCode, catalogItemCode, requestedFen, approvedFen, selfRaisedFen, totalInvestmentFen, plannedStart, plannedEnd, keywords, summary, attributes },
+    };
   }
 
   private enforceRules(fund: Fund, p: { requestedFen: Fen | null; approvedFen: Fen | null; selfRaisedFen: Fen | null; totalInvestmentFen: Fen | null }, stage: 'requested' | 'approved'): void {

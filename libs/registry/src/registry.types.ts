@@ -81,3 +81,21 @@ export interface ProjectView {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A department's own record, to be linked to the project it describes. */
+export interface DepartmentRecordInput {
+  department?: string | null;
+  localId: string;
+  title: string;
+  year: number;
+  organisation: { uscc?: string | null; name?: string | null };
+}
+
+export interface LinkRecordResult {
+  linked: boolean;
+  project: ProjectView | null;
+  /** Why it was not linked: no project matched, or several did. */
+  reason: 'NO_MATCH' | 'AMBIGUOUS' | null;
+  /** Codes of the matching projects. */
+  candidates: string[];
+}

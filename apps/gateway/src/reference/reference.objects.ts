@@ -6,6 +6,7 @@ export enum LinkageRoleEnum {
   WORKING_GROUP = 'WORKING_GROUP',
   INFORMATION_CENTER = 'INFORMATION_CENTER',
   LEADING_GROUP_OFFICE = 'LEADING_GROUP_OFFICE',
+  AGENCY = 'AGENCY',
   OTHER = 'OTHER',
 }
 registerEnumType(LinkageRoleEnum, {
@@ -17,6 +18,7 @@ registerEnumType(LinkageRoleEnum, {
     WORKING_GROUP: { description: '推进工作组成员 / working-group member (reads, evaluates, supervises)' },
     INFORMATION_CENTER: { description: '信息中心 / information center, the platform operator' },
     LEADING_GROUP_OFFICE: { description: '领导小组办公室 / leading-group office' },
+    AGENCY: { description: '第三方专业机构(受部门委托) / third-party agency acting for departments that delegate to it' },
     OTHER: { description: '其他 / other' },
   },
 });

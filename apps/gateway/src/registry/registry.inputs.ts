@@ -60,3 +60,18 @@ export class ProjectFilterInput {
   @Field(() => String, { nullable: true, description: '金额下限(元,核定或申请) / at least this many yuan (approved, else requested)' }) amountMinYuan?: string;
   @Field(() => String, { nullable: true, description: '金额上限(元) / at most this many yuan' }) amountMaxYuan?: string;
 }
+
+@InputType('RecordOrganisationInput')
+export class RecordOrganisationInputType {
+  @Field(() => String, { nullable: true }) uscc?: string | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+}
+
+@InputType('DepartmentRecordInput', { description: '部门系统中的项目记录 / A project record from a department\'s own system' })
+export class DepartmentRecordInputType {
+  @Field(() => String, { nullable: true, description: '部门(默认本部门) / department, default yours' }) department?: string | null;
+  @Field({ description: '部门自有编号 / its local ID' }) localId!: string;
+  @Field({ description: '项目名称 / title' }) title!: string;
+  @Field(() => Int, { description: '年度 / year' }) year!: number;
+  @Field(() => RecordOrganisationInputType, { description: '承担单位 / organisation' }) organisation!: RecordOrganisationInputType;
+}

@@ -88,7 +88,8 @@ export class PageInfoObject {
 
 @ObjectType('ProjectConnection', { description: '项目分页 / A page of projects' })
 export class ProjectConnectionObject {
-  @Field(() => Int, { description: '符合条件的总数 / projects matching the filter' }) totalCount!: number;
+  @Field(() => Int, { description: '符合条件的总数(超过10000时为10000) / projects matching the filter, exact up to 10,000' }) totalCount!: number;
+  @Field({ description: '总数是否精确(否:至少 totalCount 条) / false when more than 10,000 match and totalCount is a lower bound' }) totalCountExact!: boolean;
   @Field(() => [ProjectEdgeObject]) edges!: ProjectEdgeObject[];
   @Field(() => PageInfoObject) pageInfo!: PageInfoObject;
 }
@@ -134,4 +135,31 @@ export class ProjectCodeSegmentsObject {
   @Field({ description: '子专项代码(00:无) / sub-fund code, 00 for none' }) subFund!: string;
   @Field(() => Int, { description: '顺序号 / sequence' }) sequence!: number;
   @Field({ description: '校验位 (ISO/IEC 7064 MOD 37,36) / check character' }) check!: string;
+}
+
+@ObjectType('LinkRecordResult', { description: '部门记录关联结果 / What became of a department record' })
+export class LinkRecordResultObject {
+  @Field({ description: '是否已关联 / whether it is now linked' }) linked!: boolean;
+  @Field(() => ProjectObject, { nullable: true, description: '关联到的项目 / the project it is linked to' }) project!: ProjectObject | null;
+  @Field(() => String, { nullable: true, description: 'NO_MATCH:无匹配项目 / AMBIGUOUS:匹配多个 / why not linked' }) reason!: string | null;
+  @Field(() => [String], { description: '候选项目编码 / codes of matching projects' }) candidates!: string[];
+}
+
+@ObjectType('UnlinkedRecord', { description: '未能唯一关联的部门记录 / A department record not linked to exactly one project' })
+export class UnlinkedRecordObject {
+  @Field() departmentCode!: string;
+  @Field() localId!: string;
+  @Field({ description: 'NO_MATCH / AMBIGUOUS / LOCAL_ID_TAKEN' }) reason!: string;
+  @Field(() => [String], { description: '候选项目编码 / candidate project codes' }) candidates!: string[];
+  @Field(() => GraphQLJSON, { description: '部门提交的记录 / the record as the department sent it' }) record!: Record<string, unknown>;
+  @Field() reportedAt!: Date;
+}
+
+@ObjectType('Delegation', { description: '委托第三方机构管理 / A department delegating project management to an agency' })
+export class DelegationObject {
+  @Field({ description: '受托机构 / agency' }) agencyCode!: string;
+  @Field({ description: '委托部门 / delegating department' }) departmentCode!: string;
+  @Field() validFrom!: string;
+  @Field(() => String, { nullable: true }) validUntil!: string | null;
+  @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
 }

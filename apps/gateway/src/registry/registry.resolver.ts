@@ -2,14 +2,17 @@ import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { parseProjectCode } from '#encoding';
 import { HistoryService } from '#history';
 import { ReferenceService } from '#reference';
-import { ProjectStatus, RegistryService, yuanToFen, type Caller, type ProjectFilter } from '#registry';
+import { DelegationService, ProjectStatus, RegistryService, yuanToFen, type Caller, type ProjectFilter } from '#registry';
 import { DomainError, ErrorCode, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
 import type { RequestContext } from '../graphql/request-context.js';
-import { ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
+import { DepartmentRecordInputType, ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
 import { RegistryMapper, type ReferenceData } from './registry.mapper.js';
 import {
+  DelegationObject,
   HistoryEntryObject,
+  LinkRecordResultObject,
+  UnlinkedRecordObject,
   HistoryVerificationObject,
   OrganisationObject,
   ProjectCodeSegmentsObject,
@@ -38,6 +41,7 @@ export class RegistryResolver {
     private readonly registry: RegistryService,
     private readonly reference: ReferenceService,
     private readonly history: HistoryService,
+    private readonly delegationService: DelegationService,
   ) {}
 
   private async mapper(ctx: RequestContext): Promise<RegistryMapper> {
@@ -78,7 +82,7 @@ export class RegistryResolver {
     const domainFilter = await this.toFilter(filter ?? {});
     const [page, m] = await Promise.all([this.registry.list(domainFilter, first, after ? decodeCursor(after) : undefined), this.mapper(ctx)]);
     const edges = page.items.map((p) => ({ cursor: encodeCursor(p.code), node: m.project(p) }));
-    return { totalCount: page.totalCount, edges, pageInfo: { hasNextPage: page.hasNext, endCursor: edges.length ? edges[edges.length - 1]!.cursor : null } };
+    return { totalCount: page.totalCount, totalCountExact: page.countExact, edges, pageInfo: { hasNextPage: page.hasNext, endCursor: edges.length ? edges[edges.length - 1]!.cursor : null } };
   }
 
   @Query(() => OrganisationObject, { description: '按信用代码或任一登记名称查单位 / An organisation by credit code or any name it was registered under' })
@@ -170,6 +174,26 @@ export class RegistryResolver {
   ): Promise<ProjectObject> {
     const p = await this.registry.linkLocalId(callerOf(ctx), code, localId, department ?? undefined);
     return (await this.mapper(ctx)).project(p);
+  }
+
+  @Mutation(() => LinkRecordResultObject, { description: '按名称、年度、单位关联部门记录;不唯一时列入未关联清单 / Link a department record to the one project it describes; otherwise list it as unlinked' })
+  async linkRecord(@Args('input') input: DepartmentRecordInputType, @Context() ctx: RequestContext): Promise<LinkRecordResultObject> {
+    const r = await this.registry.linkRecord(callerOf(ctx), input);
+    return { linked: r.linked, reason: r.reason, candidates: r.candidates, project: r.project ? (await this.mapper(ctx)).project(r.project) : null };
+  }
+
+  @Query(() => [UnlinkedRecordObject], { description: '本部门未能唯一关联的记录 / Records of a department not linked to exactly one project' })
+  async unlinkedRecords(@Context() ctx: RequestContext, @Args('department', { nullable: true, description: '默认本部门 / default yours' }) department?: string): Promise<UnlinkedRecordObject[]> {
+    const caller = callerOf(ctx);
+    const [records, m] = await Promise.all([this.registry.unlinkedRecords(caller, department ?? undefined), this.mapper(ctx)]);
+    return records.map((r) => ({ ...r, departmentCode: m.departmentCode(r.departmentId) ?? '?' }));
+  }
+
+  @Query(() => [DelegationObject], { description: '委托关系 / Which agencies act for which departments' })
+  async delegations(@Context() ctx: RequestContext): Promise<DelegationObject[]> {
+    callerOf(ctx);
+    const [list, m] = await Promise.all([this.delegationService.list(), this.mapper(ctx)]);
+    return list.map((d) => ({ agencyCode: m.departmentCode(d.agencyDepartmentId) ?? '?', departmentCode: m.departmentCode(d.principalDepartmentId) ?? '?', validFrom: d.validFrom, validUntil: d.validUntil, revokedAt: d.revokedAt }));
   }
 
   @Mutation(() => OrganisationObject, { description: '单位更名(旧名保留) / Rename an organisation; old names are kept' })

@@ -33,7 +33,7 @@ describe(`migrations and seeding (${testDbKind()})`, () => {
 
   it('loads the reference data the policies name', async () => {
     const report = await app.get(SeedService).seed({ demo: false });
-    expect(report.reference.departments.inserted).toBe(13);
+    expect(report.reference.departments.inserted).toBe(14);
     const ref = app.get(ReferenceService);
     const codes = (await ref.departments()).map((d) => d.code);
     expect(codes).toEqual(expect.arrayContaining(['JXW', 'KW', 'ZJ', 'FGW', 'CZJ', 'XXZX', 'LDXZ', 'MHKW', 'SDKJT', 'TAKJJ']));

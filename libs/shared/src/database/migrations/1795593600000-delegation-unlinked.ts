@@ -1,0 +1,50 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Third-party agencies acting for a department, and department records the registry could not link. */
+export class DelegationUnlinked1795593600000 implements MigrationInterface {
+  name = 'DelegationUnlinked1795593600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE department DROP CONSTRAINT department_linkage_role_check`);
+    await q.query(`ALTER TABLE department ADD CONSTRAINT department_linkage_role_check CHECK (linkage_role IN
+      ('LEADING', 'PARTICIPATING', 'WORKING_GROUP', 'INFORMATION_CENTER', 'LEADING_GROUP_OFFICE', 'AGENCY', 'OTHER'))`);
+
+    // A department delegates project management to a third-party agency (000 §五(三)), for a period.
+    await q.query(`
+      CREATE TABLE delegation (
+        id                      uuid PRIMARY KEY,
+        agency_department_id    uuid NOT NULL REFERENCES department(id),
+        principal_department_id uuid NOT NULL REFERENCES department(id),
+        valid_from              date NOT NULL,
+        valid_until             date,
+        revoked_at              timestamptz,
+        created_at              timestamptz NOT NULL DEFAULT now(),
+        CHECK (agency_department_id <> principal_department_id),
+        CHECK (valid_until IS NULL OR valid_until >= valid_from)
+      )`);
+    await q.query(`CREATE INDEX delegation_agency_idx ON delegation (agency_department_id, principal_department_id)`);
+
+    // A department's record that matched no project, or several: listed for the department, never guessed.
+    await q.query(`
+      CREATE TABLE unlinked_record (
+        department_id uuid NOT NULL REFERENCES department(id),
+        local_id      text NOT NULL,
+        reason        text NOT NULL CHECK (reason IN ('NO_MATCH', 'AMBIGUOUS', 'LOCAL_ID_TAKEN')),
+        candidates    text[] NOT NULL DEFAULT '{}',
+        record        jsonb NOT NULL,
+        reported_at   timestamptz NOT NULL,
+        resolved_at   timestamptz,
+        PRIMARY KEY (department_id, local_id)
+      )`);
+    await q.query(`CREATE INDEX unlinked_record_open_idx ON unlinked_record (department_id) WHERE resolved_at IS NULL`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS unlinked_record`);
+    await q.query(`DROP TABLE IF EXISTS delegation`);
+    await q.query(`DELETE FROM department WHERE linkage_role = 'AGENCY'`);
+    await q.query(`ALTER TABLE department DROP CONSTRAINT department_linkage_role_check`);
+    await q.query(`ALTER TABLE department ADD CONSTRAINT department_linkage_role_check CHECK (linkage_role IN
+      ('LEADING', 'PARTICIPATING', 'WORKING_GROUP', 'INFORMATION_CENTER', 'LEADING_GROUP_OFFICE', 'OTHER'))`);
+  }
+}
