@@ -28,7 +28,7 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(first.code).toBe(0);
     expect(first.out.join('\n')).toMatch(/departments\s+inserted 14, updated 0, unchanged 0/);
     expect(first.out.join('\n')).toMatch(/KW\s+STAFF\s+demo_kw_demokeykw0000000/);
-    expect(first.out.join('\n')).toMatch(/demo projects\s+registered 300/);
+    expect(first.out.join('\n')).toMatch(/demo projects\s+registered 303/);
     const second = await cli('seed', '--demo');
     expect(second.out.join('\n')).toMatch(/departments\s+inserted 0, updated 0, unchanged 14/);
     expect(second.out.join('\n')).toMatch(/demo projects\s+registered 0/);

@@ -17,7 +17,7 @@ describe(`gateway end to end (${testDbKind()} database)`, () => {
   it('migrates and seeds an empty database, printing the demo keys', () => {
     expect(gw.seeded?.demoKeys.map((k) => k.departmentCode)).toEqual(['JXW', 'KW', 'ZJ', 'FGW', 'CZJ', 'XXZX']);
     expect(gw.seeded?.demoKeys.find((k) => k.departmentCode === 'KW')?.key).toBe(KW_DEMO);
-    expect(gw.seeded?.demoProjects).toBe(300);
+    expect(gw.seeded?.demoProjects).toBe(303);
   });
 
   it('lets a first-time user see demo projects of the three departments, planted near-duplicates included', async () => {
@@ -27,6 +27,8 @@ describe(`gateway end to end (${testDbKind()} database)`, () => {
     const copy = await gql(gw.url, '{ projectByLocalId(department: "KW", localId: "DEMO-KW-0004") { title organisation { name } } }', { key: KW_DEMO });
     expect(copy.errors).toBeUndefined();
     expect(copy.data!.projectByLocalId.title).toBeTruthy();
+    const terminated = await gql(gw.url, '{ projects(filter: { statuses: [TERMINATED] }, first: 5) { totalCount } }', { key: KW_DEMO });
+    expect(terminated.data!.projects.totalCount).toBeGreaterThanOrEqual(1);
   });
 
   it('answers departments with a demo key and tells who is asking', async () => {

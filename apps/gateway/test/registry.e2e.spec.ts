@@ -1,3 +1,4 @@
+import { ApiKeyService } from '#identity';
 import { resetDatabase, testConfig, testDbKind } from '#shared/testing/index.js';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
 import { gql } from './graphql-client.js';
@@ -129,6 +130,19 @@ describe(`registry through GraphQL (${testDbKind()} database)`, () => {
     expect(unmatched.data!.linkRecord).toEqual({ linked: false, reason: 'NO_MATCH', candidates: [] });
     const list = await gql(gw.url, '{ unlinkedRecords { departmentCode localId reason record } }', { key: KW });
     expect(list.data!.unlinkedRecords).toEqual([{ departmentCode: 'KW', localId: 'OLD-10', reason: 'NO_MATCH', record: expect.objectContaining({ title: '不存在' }) }]);
+  });
+
+  it('shows the fund\'s payment plan for an approved project (Minhang: 30% on approval, 70% after acceptance)', async () => {
+    const { key } = await gw.app.get(ApiKeyService).create({ departmentCode: 'MHKW' });
+    const res = await gql(gw.url, REGISTER.replace('localIds { departmentCode localId }', 'localIds { localId } paymentPlan { stage share amount { yuan } }'), {
+      key,
+      variables: { input: input({ fund: 'MHGJHX', subFund: '01', catalogItemCode: 'MH05', localId: 'MH-1', status: 'APPROVED', approvedYuan: '3333333.33', requestedYuan: '3333333.33', selfRaisedYuan: '4000000', totalInvestmentYuan: '8000000' }) },
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.registerProject.paymentPlan).toEqual([
+      { stage: 'APPROVAL', share: 0.3, amount: { yuan: '999999.99' } },
+      { stage: 'ACCEPTANCE', share: 0.7, amount: { yuan: '2333333.34' } },
+    ]);
   });
 
   it('finds an organisation by code or name', async () => {

@@ -154,5 +154,46 @@ export function demoProjects(count = 300, seed = 20261123): DemoProject[] {
       });
     }
   }
+  out.push(...dishonestyRelevant(orgs));
   return out;
+}
+
+/**
+ * Three organisations whose projects carry the facts that lead to dishonesty records (the credit
+ * records themselves are decided by departments): funds misused and the project terminated by the
+ * leading department, an acceptance failed, an application found false.
+ */
+function dishonestyRelevant(orgs: { name: string; uscc: string }[]): DemoProject[] {
+  const cases: { dept: 'JXW' | 'KW' | 'ZJ'; fund: string; subFund: number; status: string; title: string; note: string }[] = [
+    { dept: 'JXW', fund: 'RJJCDL', subFund: 3, status: 'TERMINATED', title: '工业控制芯片研发及产业化', note: '专项审计发现挪用财政资金,领导小组办公室终止项目并追回已拨资金' },
+    { dept: 'KW', fund: 'CGZHYY', subFund: 6, status: 'ACCEPTANCE_FAILED', title: '智能巡检机器人高新技术成果转化与应用', note: '验收未通过,主要指标未完成,尚待认定是否勤勉尽责' },
+    { dept: 'ZJ', fund: 'ZJZZCX', subFund: 8, status: 'REJECTED', title: '医疗影像人工智能技术创新联盟建设', note: '申报材料中的专利与合同经核查为虚假' },
+  ];
+  return cases.map((c, i) => {
+    const org = orgs[orgs.length - 1 - i]!;
+    const localId = `DEMO-${c.dept}-CREDIT-${i + 1}`;
+    return {
+      departmentCode: c.dept,
+      localId,
+      input: {
+        fund: c.fund,
+        subFund: String(c.subFund),
+        year: 2022,
+        title: c.title,
+        organisation: { uscc: org.uscc, name: org.name },
+        leader: { name: ['钱立新', '孙海燕', '周文博'][i]! },
+        supportMethodCode: 'GRANT',
+        requestedYuan: '3000000',
+        approvedYuan: c.status === 'REJECTED' ? null : '3000000',
+        selfRaisedYuan: '6000000',
+        totalInvestmentYuan: '9000000',
+        plannedStart: '2022-03-01',
+        plannedEnd: '2024-02-29',
+        status: c.status as ProjectStatus,
+        localId,
+        summary: c.note,
+        attributes: { creditRelevant: c.note },
+      },
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import { displayProjectCode } from '#encoding';
 import type { Catalog, Category, Department, Fund, Jurisdiction, SupportMethod } from '#reference';
-import { fenToWan, fenToYuan, maskIdNumber, type Fen, type Organisation, type ProjectView } from '#registry';
+import { fenToWan, fenToYuan, maskIdNumber, paymentSchedule, type Fen, type FundRules, type Organisation, type ProjectView } from '#registry';
 import { ReferenceMapper } from '../reference/reference.mapper.js';
 import type { MoneyObject, OrganisationObject, ProjectObject } from './registry.objects.js';
 
@@ -68,6 +68,7 @@ export class RegistryMapper {
       approved: money(p.approvedFen),
       selfRaised: money(p.selfRaisedFen),
       totalInvestment: money(p.totalInvestmentFen),
+      paymentPlan: p.approvedFen === null ? [] : paymentSchedule(fund.rules as FundRules, p.approvedFen).map((s) => ({ stage: s.stage, share: s.share, amount: money(s.amountFen)! })),
       plannedStart: p.plannedStart,
       plannedEnd: p.plannedEnd,
       extensionMonths: p.extensionMonths,

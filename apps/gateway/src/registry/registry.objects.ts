@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ProjectStatus, STATUS_NAMES } from '#registry';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
 import { CategoryObject, DepartmentObject, FundObject, SubFundObject, SupportMethodObject, CatalogItemObject } from '../reference/reference.objects.js';
@@ -43,6 +43,13 @@ export class LocalIdObject {
   @Field() localId!: string;
 }
 
+@ObjectType('PaymentStage', { description: '拨付阶段 / A payment stage of the fund\'s plan' })
+export class PaymentStageObject {
+  @Field({ description: 'APPROVAL:立项后 / ACCEPTANCE:验收通过后 / when it is paid' }) stage!: string;
+  @Field(() => Float, { description: '比例 / share of the approved amount' }) share!: number;
+  @Field(() => MoneyObject, { description: '金额 / amount' }) amount!: MoneyObject;
+}
+
 @ObjectType('Project', { description: '项目 / A project in the shared registry' })
 export class ProjectObject {
   @Field({ description: '统一项目编码 / unified project code (24 characters)' }) code!: string;
@@ -63,6 +70,7 @@ export class ProjectObject {
   @Field(() => MoneyObject, { nullable: true, description: '核定资助金额 / amount approved' }) approved!: MoneyObject | null;
   @Field(() => MoneyObject, { nullable: true, description: '自筹资金 / self-raised money' }) selfRaised!: MoneyObject | null;
   @Field(() => MoneyObject, { nullable: true, description: '总投资 / total investment' }) totalInvestment!: MoneyObject | null;
+  @Field(() => [PaymentStageObject], { description: '按专项拨付计划的分期金额(核定后) / payments by the fund\'s plan, once an amount is approved' }) paymentPlan!: PaymentStageObject[];
   @Field(() => String, { nullable: true, description: '计划开始日期 / planned start (YYYY-MM-DD)' }) plannedStart!: string | null;
   @Field(() => String, { nullable: true, description: '计划结束日期(含延期) / planned end, extension included' }) plannedEnd!: string | null;
   @Field(() => Int, { nullable: true, description: '延期月数 / months of extension, if extended' }) extensionMonths!: number | null;
