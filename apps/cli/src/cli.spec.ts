@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resetDatabase, testDbKind } from '#shared/testing/index.js';
 import { runCli } from './cli.js';
 
@@ -78,6 +81,21 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(again.err.join('\n')).toMatch(/active delegation "DSF → KW" does not exist/);
     expect((await cli('delegation', 'grant', '--agency', 'DSF')).err.join('\n')).toMatch(/delegation grant needs --department <code>/);
     expect((await cli('delegation', 'grant', '--agency', 'DSF', '--department', 'KW', '--until', 'soon')).err.join('\n')).toMatch(/until: "soon" is not a date/);
+  });
+
+  it('imports a file with a progress report and writes the failed rows to a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-import-'));
+    const file = join(dir, '张江.csv');
+    writeFileSync(file, ['id,title,org_name,year,subfund,amount_wan', 'C-1,命令行导入,上海命令行科技有限公司,2025,8,50', 'C-2,,上海命令行科技有限公司,2025,8,50'].join('\n'));
+    const r = await cli('import', file, '--department', 'ZJ', '--report', join(dir, 'errors.xlsx'));
+    expect(r.code).toBe(3);
+    expect(r.out.join('\n')).toMatch(/created 1, updated 0, unchanged 0, failed 1/);
+    expect(r.out.join('\n')).toMatch(/row 3 \[title\] is empty/);
+    expect(readFileSync(join(dir, 'errors.xlsx')).subarray(0, 2).toString()).toBe('PK');
+    const again = await cli('import', file, '--department', 'ZJ');
+    expect(again.out.join('\n')).toMatch(/created 0, updated 0, unchanged 1, failed 1/);
+    expect((await cli('import', join(dir, 'missing.csv'))).err.join('\n')).toMatch(/file: cannot read/);
+    expect((await cli('import', file, '--format', 'pdf')).err.join('\n')).toMatch(/--format must be csv, xlsx or jsonl/);
   });
 
   it('runs a job through the queue', async () => {

@@ -4,6 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ApiKeyService } from '#identity';
 import { DelegationService } from '#registry';
+import { ImportRepository, errorReport, type ImportReport } from '#integration';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
 import { loadConfig, type AppConfig } from '#shared/config/index.js';
@@ -30,6 +33,10 @@ Commands (for the information center's operators):
                                             let a third-party agency manage a department's projects
   delegation revoke --agency <code> --department <code>
   delegation list
+  import <file> [--department <code>] [--format csv|xlsx|jsonl] [--encoding utf-8|gb18030]
+         [--all-or-nothing] [--register-missing] [--allow-unverified-uscc] [--report <errors.csv|xlsx>]
+                                            import a department system's projects (idempotent by
+                                            local ID); rows that fail are reported with row, column, reason
   queue ping [--message <text>]             run a no-op job and wait for it (checks the worker)
   help                                      this text
 
@@ -58,6 +65,13 @@ function parse(argv: string[]): Parsed {
       label: { type: 'string' },
       message: { type: 'string' },
       agency: { type: 'string' },
+      format: { type: 'string' },
+      encoding: { type: 'string' },
+      'all-or-nothing': { type: 'boolean' },
+      'register-missing': { type: 'boolean' },
+      'allow-unverified-uscc': { type: 'boolean' },
+      report: { type: 'string' },
+      as: { type: 'string' },
       from: { type: 'string' },
       until: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -133,6 +147,8 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
         return await apikey(config, sub, rest, v, out);
       case 'delegation':
         return await delegation(config, sub, rest, v, out);
+      case 'import':
+        return await importFile(config, sub, rest, v, out, err);
       case 'queue': {
         if (sub !== 'ping') throw new UsageError(`unknown command "queue ${sub ?? ''}"`);
         noExtra(rest);
@@ -232,4 +248,71 @@ async function delegation(config: AppConfig, sub: string | undefined, rest: stri
     default:
       throw new UsageError(`unknown command "delegation ${sub ?? ''}"`);
   }
+}
+
+/** The operator imports as the information center (or as --as <department>), which may act for every department. */
+async function importFile(config: AppConfig, file: string | undefined, rest: string[], v: Parsed['values'], out: Out, err: Out): Promise<number> {
+  if (!file) throw new UsageError('import needs a file');
+  noExtra(rest);
+  if (v.format !== undefined && !['csv', 'xlsx', 'jsonl'].includes(v.format as string)) throw new UsageError(`--format must be csv, xlsx or jsonl, not "${v.format}"`);
+  if (v.encoding !== undefined && !['utf-8', 'gb18030'].includes(v.encoding as string)) throw new UsageError(`--encoding must be utf-8 or gb18030 (GBK files read as gb18030), not "${v.encoding}"`);
+  if (typeof v.report === 'string' && !/\.(csv|xlsx)$/i.test(v.report)) throw new UsageError('--report must name a .csv or .xlsx file');
+  let content: Buffer;
+  try {
+    content = readFileSync(file);
+  } catch (e) {
+    throw new ValidationError([{ field: 'file', reason: `cannot read ${file}: ${(e as Error).message}` }]);
+  }
+  return await withPlatform(config, async (app) => {
+    const asCode = (v.as as string | undefined) ?? 'XXZX';
+    const dept = await app.get(ReferenceService).resolveDepartment(asCode);
+    if (!dept) throw new ValidationError([{ field: 'as', reason: `"${asCode}" is not a known department` }]);
+    const fileId = await app.get(ImportRepository).storeFile(basename(file), content, dept.id);
+    const queue = app.get(QueueService);
+    const run = await queue.enqueue(
+      JobName.ImportProjects,
+      {
+        fileId,
+        caller: { departmentId: dept.id, departmentCode: dept.code, role: dept.linkageRole === 'INFORMATION_CENTER' ? 'INFORMATION_CENTER' : 'STAFF', apiKeyId: null },
+        options: {
+          department: v.department as string | undefined,
+          format: v.format as 'csv' | 'xlsx' | 'jsonl' | undefined,
+          encoding: v.encoding as 'utf-8' | 'gb18030' | undefined,
+          allOrNothing: v['all-or-nothing'] === true,
+          registerMissing: v['register-missing'] === true,
+          allowUnverifiedUscc: v['allow-unverified-uscc'] === true,
+        },
+      },
+      { attempts: 3, requestedBy: dept.id },
+    );
+    out(`import job ${run.id}`);
+    const tty = process.stderr.isTTY;
+    let last = '';
+    const done = await queue.waitFor(run.id, {
+      timeoutMs: 24 * 3600_000,
+      intervalMs: 250,
+      onProgress: (r) => {
+        if (!r.progressTotal) return;
+        const pct = Math.floor((100 * r.progressDone) / r.progressTotal);
+        const bar = `[${'#'.repeat(Math.floor(pct / 4)).padEnd(25, '.')}] ${pct}% ${r.progressDone}/${r.progressTotal} rows`;
+        if (bar !== last) (tty ? process.stderr.write(`\r${bar}`) : undefined, (last = bar));
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    if (done.status !== 'completed') {
+      err(`Error: the import failed: ${done.error}`);
+      return 1;
+    }
+    const report = done.result as ImportReport;
+    out(`${report.fileName} (${report.format}${report.encoding ? `, ${report.encoding}` : ''}): ${report.total} rows`);
+    if (report.rejected) out(`all-or-nothing: ${report.failed} row(s) failed, so nothing was stored`);
+    else out(`created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, failed ${report.failed}`);
+    for (const e of report.errors.slice(0, 20)) out(`  row ${e.row} [${e.column}] ${e.reason}`);
+    if (report.errors.length > 20) out(`  … ${report.errors.length - 20} more`);
+    if (typeof v.report === 'string') {
+      writeFileSync(v.report, await errorReport(report, v.report.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv'));
+      out(`error report: ${v.report}`);
+    }
+    return report.failed > 0 ? 3 : 0;
+  }, { migrateFirst: true });
 }

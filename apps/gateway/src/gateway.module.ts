@@ -17,10 +17,11 @@ import { HealthController } from './health/health.controller.js';
 import { JobsResolver } from './jobs/jobs.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
 import { RegistryResolver } from './registry/registry.resolver.js';
+import { IntegrationResolver } from './integration/integration.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

@@ -6,6 +6,7 @@ import { QueueModule } from '#shared/queue/index.js';
 import { IdentityModule } from '#identity';
 import { ReferenceModule } from '#reference';
 import { RegistryModule } from '#registry';
+import { IntegrationModule } from '#integration';
 import { SeedService } from './seed.service.js';
 
 export interface PlatformOptions {
@@ -33,9 +34,10 @@ export class PlatformModule {
         ReferenceModule,
         IdentityModule,
         RegistryModule,
+        IntegrationModule,
       ],
       providers: [SeedService],
-      exports: [ReferenceModule, IdentityModule, RegistryModule, SeedService],
+      exports: [ReferenceModule, IdentityModule, RegistryModule, IntegrationModule, SeedService],
     };
   }
 }

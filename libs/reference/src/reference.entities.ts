@@ -52,7 +52,7 @@ export class SubFundEntity {
   @Column('text') code!: string;
   @Column('int') number!: number;
   @Column('text') name!: string;
-  @Column('text', { name: 'category_code' }) categoryCode!: string;
+  @Column('text', { name: 'category_code', nullable: true }) categoryCode!: string | null;
 }
 
 @Entity('catalog')

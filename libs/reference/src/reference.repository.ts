@@ -81,6 +81,36 @@ export class ReferenceRepository {
     return this.ds.getRepository(DepartmentEntity).count();
   }
 
+  /** A new department (a new data source in an import); its code is generated: X, XA … XZZZZ. */
+  async insertDepartment(d: { name: string; jurisdictionCode: string }): Promise<Department> {
+    const taken = new Set(((await this.ds.query(`SELECT code FROM department`)) as { code: string }[]).map((r) => r.code));
+    let code = '';
+    for (let n = 0; !code || taken.has(code); n++) code = `X${toLetters(n)}`;
+    const id = randomUUID();
+    await this.ds.query(
+      `INSERT INTO department (id, code, name, short_name, aliases, jurisdiction_code, linkage_role) VALUES ($1, $2, $3, $3, '{}', $4, 'OTHER')`,
+      [id, code, d.name.trim(), d.jurisdictionCode],
+    );
+    return (await this.departmentById(id))!;
+  }
+
+  async insertFund(f: { departmentId: string; jurisdictionCode: string; name: string }): Promise<string> {
+    const dept = (await this.departmentById(f.departmentId))!;
+    const [{ n }] = (await this.ds.query(`SELECT count(*)::int AS n FROM fund WHERE department_id = $1`, [f.departmentId])) as { n: number }[];
+    const id = randomUUID();
+    await this.ds.query(
+      `INSERT INTO fund (id, code, name, short_name, department_id, jurisdiction_code) VALUES ($1, $2, $3, $3, $4, $5)`,
+      [id, `${dept.code}F${n! + 1}`, f.name.trim(), f.departmentId, f.jurisdictionCode],
+    );
+    return id;
+  }
+
+  async insertSubFund(s: { fundId: string; name: string }): Promise<void> {
+    const [{ n }] = (await this.ds.query(`SELECT count(*)::int AS n FROM sub_fund WHERE fund_id = $1`, [s.fundId])) as { n: number }[];
+    const code = n! < 99 ? String(n! + 1).padStart(2, '0') : toLetters(n! - 99).padStart(2, 'A');
+    await this.ds.query(`INSERT INTO sub_fund (id, fund_id, code, number, name, category_code) VALUES ($1, $2, $3, $4, $5, NULL)`, [randomUUID(), s.fundId, code, n! + 1, s.name.trim()]);
+  }
+
   /** Run seeding in one transaction: all reference data or none. */
   transaction<T>(work: (tx: ReferenceWriter) => Promise<T>): Promise<T> {
     return this.ds.transaction((em) => work(new ReferenceWriter(em)));
@@ -191,6 +221,13 @@ export class ReferenceWriter {
     if (!row) throw new Error(`seed names unknown department "${code}"`);
     return row.id;
   }
+}
+
+/** 0 → A, 25 → Z, 26 → AA … (bijective base 26). */
+function toLetters(n: number): string {
+  let s = '';
+  for (let x = n + 1; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
 }
 
 function toDepartment(row: DepartmentEntity): Department {

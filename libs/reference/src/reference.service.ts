@@ -34,6 +34,19 @@ export class ReferenceService {
     );
   }
 
+  /** Register a department a new data source names (imports with --register-missing). */
+  registerDepartment(d: { name: string; jurisdictionCode: string }): Promise<Department> {
+    return this.repo.insertDepartment(d);
+  }
+
+  registerFund(f: { departmentId: string; jurisdictionCode: string; name: string }): Promise<string> {
+    return this.repo.insertFund(f);
+  }
+
+  registerSubFund(s: { fundId: string; name: string }): Promise<void> {
+    return this.repo.insertSubFund(s);
+  }
+
   jurisdictions(): Promise<Jurisdiction[]> {
     return this.repo.jurisdictions();
   }

@@ -37,7 +37,8 @@ export interface SubFund {
   code: string;
   number: number;
   name: string;
-  categoryCode: string;
+  /** The classification table's category; none for sub-funds of other data sources. */
+  categoryCode: string | null;
 }
 
 export interface Fund {

@@ -133,9 +133,13 @@ export class RegistryService {
 
   // ---------------------------------------------------------------- writes
 
-  async register(caller: Caller, input: RegisterProjectInput): Promise<ProjectView> {
+  /** Validate a registration without storing anything (for all-or-nothing imports): throws as register would. */
+  async check(caller: Caller, input: RegisterProjectInput): Promise<void> {
     this.mayWrite(caller);
-    const ref = await this.snapshotRef();
+    await this.prepare(caller, input, await this.snapshotRef());
+  }
+
+  private async prepare(caller: Caller, input: RegisterProjectInput, ref: RefSnapshot) {
     const problems: FieldProblem[] = [];
     const department = await this.owningDepartment(caller, input.department);
     const fund = this.fundOf(ref, department, input.fund, problems);
@@ -149,9 +153,31 @@ export class RegistryService {
     const usccCheck = this.checkUscc(input.organisation, problems);
     const fields = fund ? this.resolveFields(ref, fund, input, problems, null) : null;
     if (problems.length || !fund || !fields) throw new ValidationError(problems);
-
     const fiscalIsApproved = [ProjectStatus.APPROVED, ProjectStatus.IN_IMPLEMENTATION, ProjectStatus.ACCEPTANCE_PASSED, ProjectStatus.ACCEPTANCE_FAILED, ProjectStatus.RECONSIDERATION, ProjectStatus.CLOSED].includes(status);
     this.enforceRules(fund, fields.columns, fiscalIsApproved ? 'approved' : 'requested');
+    return { department, fund, status, localId, usccCheck, fields };
+  }
+
+  /**
+   * A department system's record, idempotent by (department, local ID): registered when new,
+   * updated when a field changed (recorded in history with `reason`), left alone otherwise.
+   */
+  async upsertByLocalId(caller: Caller, input: RegisterProjectInput & { localId: string }, reason: string): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; project: ProjectView }> {
+    this.mayWrite(caller);
+    const department = await this.owningDepartment(caller, input.department);
+    const existing = await this.projects.byLocalId(department.id, input.localId.trim());
+    if (!existing) return { outcome: 'created', project: await this.register(caller, input) };
+    const { subFund, categoryCode, supportMethodCode, catalogItemCode, title, summary, keywords, leader, requestedYuan, approvedYuan, selfRaisedYuan, totalInvestmentYuan, plannedStart, plannedEnd, attributes } = input;
+    const patch = Object.fromEntries(
+      Object.entries({ subFund, categoryCode, supportMethodCode, catalogItemCode, title, summary, keywords, leader, requestedYuan, approvedYuan, selfRaisedYuan, totalInvestmentYuan, plannedStart, plannedEnd, attributes }).filter(([, v]) => v !== undefined),
+    ) as ProjectFieldsInput;
+    const updated = await this.update(caller, existing.code, patch, { reason });
+    return { outcome: updated.version === existing.version ? 'unchanged' : 'updated', project: updated };
+  }
+
+  async register(caller: Caller, input: RegisterProjectInput): Promise<ProjectView> {
+    this.mayWrite(caller);
+    const { department, fund, status, localId, usccCheck, fields } = await this.prepare(caller, input, await this.snapshotRef());
 
     const at = this.clock.now();
     const actor = this.actor(caller);
@@ -498,7 +524,7 @@ export class RegistryService {
     let categoryCode = current?.categoryCode ?? null;
     if (input.categoryCode !== undefined) categoryCode = input.categoryCode || null;
     if (sub && input.subFund !== undefined && input.categoryCode === undefined) categoryCode = sub.categoryCode;
-    if (sub && categoryCode && categoryCode !== sub.categoryCode) problems.push({ field: 'categoryCode', reason: `sub-fund ${sub.code} belongs to category ${sub.categoryCode}, not ${categoryCode}` });
+    if (sub?.categoryCode && categoryCode && categoryCode !== sub.categoryCode) problems.push({ field: 'categoryCode', reason: `sub-fund ${sub.code} belongs to category ${sub.categoryCode}, not ${categoryCode}` });
     if (categoryCode && !ref.categories.some((c) => c.code === categoryCode)) problems.push({ field: 'categoryCode', reason: `"${categoryCode}" is not a category` });
 
     let supportMethodCode = current?.supportMethodCode ?? null;
@@ -591,11 +617,27 @@ export class RegistryService {
   private async organisationFor(em: EntityManager, name: string, uscc: { code: string; status: 'valid' | 'unverified' } | null, departmentId: string, actor: Actor, at: Date): Promise<string> {
     let id: string;
     let created = false;
+    let codeAdded = false;
     if (uscc) {
-      ({ id, created } = await this.organisations.insertOrGet(em, { uscc: uscc.code, usccStatus: uscc.status, name }, at));
+      const known = await this.organisations.byUscc(uscc.code, em);
+      if (known) id = known.id;
+      else {
+        // An organisation first registered by name only gets its code now, instead of a twin.
+        await this.organisations.lockName(em, name);
+        const codeless = (await this.organisations.byName(name, em)).filter((o) => o.uscc === null);
+        if (codeless.length === 1) {
+          id = codeless[0]!.id;
+          await this.organisations.setUscc(em, id, uscc.code, uscc.status, at);
+          codeAdded = true;
+        } else ({ id, created } = await this.organisations.insertOrGet(em, { uscc: uscc.code, usccStatus: uscc.status, name }, at));
+      }
     } else {
       await this.organisations.lockName(em, name);
-      const found = await this.organisations.byName(name, em);
+      let found = await this.organisations.byName(name, em);
+      // One organisation with a code and others without, under the same name: the coded one is the
+      // registered organisation (the others were first seen by name; merging them is left to review).
+      const coded = found.filter((o) => o.uscc !== null);
+      if (found.length > 1 && coded.length === 1) found = coded;
       if (found.length > 1) {
         throw ValidationError.field('organisation.uscc', `"${name}" names ${found.length} organisations (${found.map((o) => o.uscc ?? 'no code').join(', ')}); give the credit code`);
       }
@@ -605,7 +647,10 @@ export class RegistryService {
     const newName = await this.organisations.addName(em, id, name, departmentId, at);
     if (created) {
       await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: uscc?.code ?? null, usccStatus: uscc?.status ?? null, name: name.trim() } }, actor, at);
-    } else if (newName) {
+    } else if (codeAdded) {
+      await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'CODE_ADDED', changes: { uscc: { before: null, after: uscc!.code }, usccStatus: uscc!.status } }, actor, at);
+    }
+    if (!created && newName) {
       await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'NAME_ADDED', changes: { name: name.trim() } }, actor, at);
     }
     return id;

@@ -22,7 +22,7 @@ export class JobObject {
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
 }
 
-const toObject = (r: JobRun): JobObject => ({
+export const toJobObject = (r: JobRun): JobObject => ({
   id: r.id,
   name: r.name,
   status: r.status,
@@ -50,7 +50,7 @@ export class JobsResolver {
     if (p.kind === 'department' && p.role !== ApiRole.INFORMATION_CENTER && run.requestedBy !== p.departmentId) {
       throw new ForbiddenError('Only the department that started a job, or the information center, can read it.');
     }
-    return toObject(run);
+    return toJobObject(run);
   }
 
   @Mutation(() => JobObject, { description: '队列连通性检查 / Queue a no-op job to check that jobs run' })
@@ -59,6 +59,6 @@ export class JobsResolver {
     if (message.length === 0 || message.length > 200) throw ValidationError.field('message', 'must be 1 to 200 characters');
     const p = ctx.principal;
     const run = await this.queue.enqueue(JobName.SystemPing, { message, steps: 3 }, { requestedBy: p.kind === 'department' ? p.departmentId : null });
-    return toObject(run);
+    return toJobObject(run);
   }
 }

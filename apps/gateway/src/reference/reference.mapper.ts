@@ -48,7 +48,7 @@ export class ReferenceMapper {
         code: s.code,
         number: s.number,
         name: s.name,
-        category: this.categories.get(s.categoryCode) ?? { code: s.categoryCode, name: s.categoryCode, nameEn: s.categoryCode },
+        category: s.categoryCode ? (this.categories.get(s.categoryCode) ?? null) : null,
       })),
     };
   }

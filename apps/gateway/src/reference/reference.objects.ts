@@ -59,7 +59,7 @@ export class SubFundObject {
   @Field({ description: '子专项代码(在专项内唯一) / code within its fund' }) code!: string;
   @Field(() => Int, { description: '分类划分表中的序号 / number in the classification table' }) number!: number;
   @Field({ description: '名称 / name' }) name!: string;
-  @Field(() => CategoryObject, { description: '所属分类 / category' }) category!: CategoryObject;
+  @Field(() => CategoryObject, { nullable: true, description: '所属分类(分类划分表外的子专项为空) / category; none outside the classification table' }) category!: CategoryObject | null;
 }
 
 @ObjectType('Fund', { description: '部门专项资金 / A department fund' })

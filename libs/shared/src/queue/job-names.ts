@@ -6,6 +6,8 @@
 export enum JobName {
   /** A no-op that proves the queue and a worker run; used by `cli queue ping` and the tests. */
   SystemPing = 'system.ping',
+  /** Import a department system's file into the registry (libs/integration). */
+  ImportProjects = 'integration.import-projects',
 }
 
 export interface JobPayloads {
@@ -16,10 +18,26 @@ export interface JobPayloads {
     /** Fail with a retryable error this many times first (for exercising retries). */
     failTimes?: number;
   };
+  [JobName.ImportProjects]: {
+    /** The stored upload (import_file). */
+    fileId: string;
+    /** Who imports: the department's key as the gateway resolved it, or the operator's CLI. */
+    caller: { departmentId: string; departmentCode: string; role: 'STAFF' | 'LEADING' | 'INFORMATION_CENTER' | 'READER'; apiKeyId: string | null };
+    options: {
+      department?: string;
+      format?: 'csv' | 'xlsx' | 'jsonl';
+      encoding?: 'utf-8' | 'gb18030';
+      allOrNothing?: boolean;
+      registerMissing?: boolean;
+      allowUnverifiedUscc?: boolean;
+    };
+  };
 }
 
 export interface JobResults {
   [JobName.SystemPing]: { echo: string; steps: number; attempt: number };
+  /** The import report (libs/integration ImportReport). */
+  [JobName.ImportProjects]: Record<string, unknown>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

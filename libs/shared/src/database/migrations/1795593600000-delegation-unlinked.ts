@@ -37,9 +37,32 @@ export class DelegationUnlinked1795593600000 implements MigrationInterface {
         PRIMARY KEY (department_id, local_id)
       )`);
     await q.query(`CREATE INDEX unlinked_record_open_idx ON unlinked_record (department_id) WHERE resolved_at IS NULL`);
+
+    // New data sources bring sub-funds outside the classification table, without a category.
+    await q.query(`ALTER TABLE sub_fund ALTER COLUMN category_code DROP NOT NULL`);
+
+    // Imports: the uploaded file (so any worker can read it) and each department's saved column mapping.
+    await q.query(`
+      CREATE TABLE import_file (
+        id            uuid PRIMARY KEY,
+        file_name     text NOT NULL,
+        content       bytea NOT NULL,
+        department_id uuid REFERENCES department(id),
+        created_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`
+      CREATE TABLE import_mapping (
+        department_id uuid PRIMARY KEY REFERENCES department(id),
+        mapping       jsonb NOT NULL,
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS import_mapping`);
+    await q.query(`DROP TABLE IF EXISTS import_file`);
+    await q.query(`DELETE FROM sub_fund WHERE category_code IS NULL`);
+    await q.query(`ALTER TABLE sub_fund ALTER COLUMN category_code SET NOT NULL`);
     await q.query(`DROP TABLE IF EXISTS unlinked_record`);
     await q.query(`DROP TABLE IF EXISTS delegation`);
     await q.query(`DELETE FROM department WHERE linkage_role = 'AGENCY'`);
