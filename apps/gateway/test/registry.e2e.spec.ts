@@ -145,6 +145,20 @@ describe(`registry through GraphQL (${testDbKind()} database)`, () => {
     ]);
   });
 
+  it('serves the change feed with a cursor a department system keeps', async () => {
+    const q = 'query($after: String) { changes(after: $after, first: 3) { edges { node { id action projectCode departmentCode } } pageInfo { hasNextPage endCursor } } }';
+    const first = await gql(gw.url, q, { key: FGW });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.changes.edges).toHaveLength(3);
+    expect(first.data!.changes.pageInfo.hasNextPage).toBe(true);
+    const next = await gql(gw.url, q, { key: FGW, variables: { after: first.data!.changes.pageInfo.endCursor } });
+    const ids = [...first.data!.changes.edges, ...next.data!.changes.edges].map((e: { node: { id: string } }) => Number(e.node.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(6);
+    const bad = await gql(gw.url, '{ changes(after: "nonsense") { pageInfo { endCursor } } }', { key: FGW });
+    expect(bad.errors?.[0]?.message).toMatch(/after: is not a cursor of the change feed/);
+  });
+
   it('finds an organisation by code or name', async () => {
     const res = await gql(gw.url, `{ a: organisation(code: "91320191790421052D") { name names { name departmentCode } } b: organisation(code: "南京欣网通信科技股份有限公司") { uscc } }`, { key: ZJ });
     expect(res.data!.a.names).toEqual([{ name: '南京欣网通信科技股份有限公司', departmentCode: 'KW' }]);

@@ -33,7 +33,19 @@ const toEntry = (r: Row): HistoryEntry => ({
   hash: r.hash,
 });
 
-/** The only place history_entry is queried. Appends only: the table refuses updates and deletes. */
+export interface ChangeEvent {
+  id: bigint;
+  at: Date;
+  entityType: string;
+  entityId: string;
+  projectCode: string | null;
+  action: string;
+  departmentId: string | null;
+  historySeq: number;
+  changes: Record<string, unknown>;
+}
+
+/** The only place history_entry and change_event are queried. Appends only: the table refuses updates and deletes. */
 @Injectable()
 export class HistoryRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -65,7 +77,38 @@ export class HistoryRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
       [entry.entityType, entry.entityId, entry.seq, entry.at, entry.departmentId, entry.apiKeyId, entry.action, entry.reason, JSON.stringify(entry.changes), entry.prevHash, hash],
     )) as { id: string }[];
+    // The same change, for departments' systems following the registry (the change feed).
+    await em.query(
+      `INSERT INTO change_event (at, entity_type, entity_id, action, department_id, history_seq, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [entry.at, entry.entityType, entry.entityId, entry.action, entry.departmentId, entry.seq, JSON.stringify(entry.changes)],
+    );
     return { ...entry, id: String(row!.id), hash };
+  }
+
+  /**
+   * Events after `afterId`, oldest first, only from transactions that have finished and below
+   * every transaction still running (so a slow transaction can never commit an event behind a cursor).
+   */
+  async changes(afterId: bigint, first: number): Promise<ChangeEvent[]> {
+    const rows = (await this.ds.query(
+      `SELECT e.id, e.at, e.entity_type, e.entity_id, e.action, e.department_id, e.history_seq, e.changes,
+              CASE WHEN e.entity_type = 'project' THEN p.code END AS project_code
+         FROM change_event e LEFT JOIN project p ON e.entity_type = 'project' AND p.id = e.entity_id
+        WHERE e.id > $1 AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.id LIMIT $2`,
+      [afterId.toString(), first],
+    )) as { id: string; at: Date; entity_type: string; entity_id: string; action: string; department_id: string | null; history_seq: number; changes: Record<string, unknown>; project_code: string | null }[];
+    return rows.map((r) => ({
+      id: BigInt(r.id),
+      at: r.at,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      projectCode: r.project_code?.trim() ?? null,
+      action: r.action,
+      departmentId: r.department_id,
+      historySeq: r.history_seq,
+      changes: r.changes,
+    }));
   }
 
   async list(entityType: HistoryEntry['entityType'], entityId: string): Promise<HistoryEntry[]> {

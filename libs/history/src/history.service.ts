@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HistoryRepository } from './history.repository.js';
+import { HistoryRepository, type ChangeEvent } from './history.repository.js';
 import { verifyChain, type ChainProblem, type HistoryEntry } from './history.js';
 
 export interface VerifyReport {
@@ -13,6 +13,11 @@ export interface VerifyReport {
 @Injectable()
 export class HistoryService {
   constructor(private readonly repo: HistoryRepository) {}
+
+  /** The change feed: events after a cursor, in order (see HistoryRepository.changes). */
+  changes(afterId: bigint, first: number): Promise<ChangeEvent[]> {
+    return this.repo.changes(afterId, first);
+  }
 
   list(entityType: HistoryEntry['entityType'], entityId: string): Promise<HistoryEntry[]> {
     return this.repo.list(entityType, entityId);

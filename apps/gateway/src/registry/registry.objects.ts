@@ -171,3 +171,26 @@ export class DelegationObject {
   @Field(() => String, { nullable: true }) validUntil!: string | null;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
 }
+
+@ObjectType('ChangeEvent', { description: '登记库变更事件 / One change to the registry, for departments\' systems to follow' })
+export class ChangeEventObject {
+  @Field({ description: '事件序号(递增) / event number, increasing' }) id!: string;
+  @Field() at!: Date;
+  @Field({ description: 'project / organisation' }) entityType!: string;
+  @Field(() => String, { nullable: true, description: '项目编码 / project code, for project events' }) projectCode!: string | null;
+  @Field({ description: 'REGISTERED / UPDATED / TRANSITION / EXTENDED / LOCAL_ID_LINKED / RENAMED …' }) action!: string;
+  @Field(() => String, { nullable: true, description: '操作部门 / department that made it' }) departmentCode!: string | null;
+  @Field(() => GraphQLJSON, { description: '变更内容 / what changed' }) changes!: Record<string, unknown>;
+}
+
+@ObjectType('ChangeEdge')
+export class ChangeEdgeObject {
+  @Field() cursor!: string;
+  @Field(() => ChangeEventObject) node!: ChangeEventObject;
+}
+
+@ObjectType('ChangeConnection', { description: '变更流 / A page of the change feed' })
+export class ChangeConnectionObject {
+  @Field(() => [ChangeEdgeObject]) edges!: ChangeEdgeObject[];
+  @Field(() => PageInfoObject, { description: 'endCursor: 下次从这里继续 / continue from here next time' }) pageInfo!: PageInfoObject;
+}

@@ -9,6 +9,7 @@ import type { RequestContext } from '../graphql/request-context.js';
 import { DepartmentRecordInputType, ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
 import { RegistryMapper, type ReferenceData } from './registry.mapper.js';
 import {
+  ChangeConnectionObject,
   DelegationObject,
   HistoryEntryObject,
   LinkRecordResultObject,
@@ -187,6 +188,31 @@ export class RegistryResolver {
     const caller = callerOf(ctx);
     const [records, m] = await Promise.all([this.registry.unlinkedRecords(caller, department ?? undefined), this.mapper(ctx)]);
     return records.map((r) => ({ ...r, departmentCode: m.departmentCode(r.departmentId) ?? '?' }));
+  }
+
+  @Query(() => ChangeConnectionObject, {
+    description: '变更流:按顺序读取登记库的全部变更,不漏不重 / The change feed: every registry change in order; keep endCursor and continue from it',
+    complexity: ({ args, childComplexity }) => (Number(args.first) || 100) * childComplexity,
+  })
+  async changes(
+    @Context() ctx: RequestContext,
+    @Args('after', { nullable: true, description: '上次的 endCursor(为空则从头开始) / endCursor of the last read; none for the beginning' }) after?: string,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 100, description: '条数 1-1000 / events, 1 to 1000' }) first = 100,
+  ): Promise<ChangeConnectionObject> {
+    callerOf(ctx);
+    if (!Number.isInteger(first) || first < 1 || first > 1000) throw ValidationError.field('first', 'must be 1 to 1000');
+    let afterId = 0n;
+    if (after) {
+      const raw = Buffer.from(after, 'base64url').toString();
+      if (!/^change:\d+$/.test(raw)) throw ValidationError.field('after', 'is not a cursor of the change feed');
+      afterId = BigInt(raw.slice('change:'.length));
+    }
+    const [events, m] = await Promise.all([this.history.changes(afterId, first + 1), this.mapper(ctx)]);
+    const edges = events.slice(0, first).map((e) => ({
+      cursor: Buffer.from(`change:${e.id}`).toString('base64url'),
+      node: { id: e.id.toString(), at: e.at, entityType: e.entityType, projectCode: e.projectCode, action: e.action, departmentCode: m.departmentCode(e.departmentId), changes: e.changes },
+    }));
+    return { edges, pageInfo: { hasNextPage: events.length > first, endCursor: edges.length ? edges[edges.length - 1]!.cursor : (after ?? null) } };
   }
 
   @Query(() => [DelegationObject], { description: '委托关系 / Which agencies act for which departments' })
