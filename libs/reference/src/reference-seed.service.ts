@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { projectRoot } from '#shared/core/index.js';
 import { emptyCounts, ReferenceRepository, type UpsertCounts } from './reference.repository.js';
+import { ReferenceService } from './reference.service.js';
 import type { Catalog, Category, Jurisdiction, LinkageRole, SupportMethod } from './reference.types.js';
 
 interface DepartmentSeed {
@@ -33,7 +34,10 @@ export type ReferenceSeedReport = Record<
 /** Loads seeds/reference/*.json into the database; running it again changes nothing. */
 @Injectable()
 export class ReferenceSeedService {
-  constructor(private readonly repo: ReferenceRepository) {}
+  constructor(
+    private readonly repo: ReferenceRepository,
+    private readonly reference: ReferenceService,
+  ) {}
 
   async seed(dir = join(projectRoot(), 'seeds', 'reference')): Promise<ReferenceSeedReport> {
     const read = <T>(file: string): T => JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
@@ -69,6 +73,7 @@ export class ReferenceSeedService {
       for (const f of catalog.fields) await tx.catalogField(catalog.code, f, report.catalogs);
       for (const i of catalog.items) await tx.catalogItem(catalog.code, i, report.catalogs);
     });
+    this.reference.invalidate();
     return report;
   }
 }

@@ -3,30 +3,73 @@ import { NotFoundError } from '#shared/core/index.js';
 import { ReferenceRepository } from './reference.repository.js';
 import type { Catalog, Category, Department, Fund, Jurisdiction, SupportMethod } from './reference.types.js';
 
-/** Departments, funds, categories, support methods and catalogs: public reference data. */
+interface Snapshot {
+  jurisdictions: Jurisdiction[];
+  departments: Department[];
+  funds: Fund[];
+  categories: Category[];
+  supportMethods: SupportMethod[];
+  catalogs: Catalog[];
+}
+
+/** How long another process's change to reference data may go unseen here. */
+const CACHE_MS = 5_000;
+
+/**
+ * Departments, funds, categories, support methods and catalogs: public reference data, read on
+ * every registration and request. Held in memory for a few seconds; this process's own writes
+ * (seeding, imports registering a new data source) refresh it at once.
+ */
 @Injectable()
 export class ReferenceService {
+  private cache: { at: number; data: Promise<Snapshot> } | null = null;
+
   constructor(private readonly repo: ReferenceRepository) {}
 
-  departments(): Promise<Department[]> {
-    return this.repo.departments();
+  /** Forget the cached reference data (after writing to it). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  private snapshot(): Promise<Snapshot> {
+    const now = Date.now();
+    if (!this.cache || now - this.cache.at > CACHE_MS) {
+      const data = (async () => {
+        const [jurisdictions, departments, funds, categories, supportMethods, catalogs] = await Promise.all([
+          this.repo.jurisdictions(),
+          this.repo.departments(),
+          this.repo.funds(),
+          this.repo.categories(),
+          this.repo.supportMethods(),
+          this.repo.catalogs(),
+        ]);
+        return { jurisdictions, departments, funds, categories, supportMethods, catalogs };
+      })();
+      this.cache = { at: now, data };
+      data.catch(() => (this.cache = null));
+    }
+    return this.cache.data;
+  }
+
+  async departments(): Promise<Department[]> {
+    return (await this.snapshot()).departments;
   }
 
   async department(code: string): Promise<Department> {
-    const found = await this.repo.departmentByCode(code.trim().toUpperCase());
+    const found = (await this.departments()).find((d) => d.code === code.trim().toUpperCase()) ?? (await this.resolveDepartment(code));
     if (!found) throw new NotFoundError('department', code);
     return found;
   }
 
-  departmentById(id: string): Promise<Department | null> {
-    return this.repo.departmentById(id);
+  async departmentById(id: string): Promise<Department | null> {
+    return (await this.departments()).find((d) => d.id === id) ?? (await this.repo.departmentById(id));
   }
 
   /** Match a department as department files name it: code, full name, short name or a known alias. */
   async resolveDepartment(nameOrCode: string): Promise<Department | null> {
     const key = nameOrCode.trim();
     if (!key) return null;
-    const all = await this.repo.departments();
+    const all = await this.departments();
     return (
       all.find((d) => d.code === key.toUpperCase()) ??
       all.find((d) => d.name === key || d.shortName === key || d.aliases.includes(key)) ??
@@ -35,35 +78,47 @@ export class ReferenceService {
   }
 
   /** Register a department a new data source names (imports with --register-missing). */
-  registerDepartment(d: { name: string; jurisdictionCode: string }): Promise<Department> {
-    return this.repo.insertDepartment(d);
+  async registerDepartment(d: { name: string; jurisdictionCode: string }): Promise<Department> {
+    try {
+      return await this.repo.insertDepartment(d);
+    } finally {
+      this.invalidate();
+    }
   }
 
-  registerFund(f: { departmentId: string; jurisdictionCode: string; name: string }): Promise<string> {
-    return this.repo.insertFund(f);
+  async registerFund(f: { departmentId: string; jurisdictionCode: string; name: string }): Promise<string> {
+    try {
+      return await this.repo.insertFund(f);
+    } finally {
+      this.invalidate();
+    }
   }
 
-  registerSubFund(s: { fundId: string; name: string }): Promise<void> {
-    return this.repo.insertSubFund(s);
+  async registerSubFund(s: { fundId: string; name: string }): Promise<void> {
+    try {
+      await this.repo.insertSubFund(s);
+    } finally {
+      this.invalidate();
+    }
   }
 
-  jurisdictions(): Promise<Jurisdiction[]> {
-    return this.repo.jurisdictions();
+  async jurisdictions(): Promise<Jurisdiction[]> {
+    return (await this.snapshot()).jurisdictions;
   }
 
-  funds(): Promise<Fund[]> {
-    return this.repo.funds();
+  async funds(): Promise<Fund[]> {
+    return (await this.snapshot()).funds;
   }
 
-  categories(): Promise<Category[]> {
-    return this.repo.categories();
+  async categories(): Promise<Category[]> {
+    return (await this.snapshot()).categories;
   }
 
-  supportMethods(): Promise<SupportMethod[]> {
-    return this.repo.supportMethods();
+  async supportMethods(): Promise<SupportMethod[]> {
+    return (await this.snapshot()).supportMethods;
   }
 
-  catalogs(): Promise<Catalog[]> {
-    return this.repo.catalogs();
+  async catalogs(): Promise<Catalog[]> {
+    return (await this.snapshot()).catalogs;
   }
 }
