@@ -22,7 +22,7 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
   });
 
   it('migrates, then reports the schema up to date', async () => {
-    expect((await cli('migrate')).out[0]).toMatch(/Applied 4 migration/);
+    expect((await cli('migrate')).out[0]).toMatch(/Applied 5 migration/);
     expect((await cli('migrate')).out).toEqual(['The database schema is up to date.']);
   });
 
@@ -96,6 +96,21 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(again.out.join('\n')).toMatch(/created 0, updated 0, unchanged 1, failed 1/);
     expect((await cli('import', join(dir, 'missing.csv'))).err.join('\n')).toMatch(/file: cannot read/);
     expect((await cli('import', file, '--format', 'pdf')).err.join('\n')).toMatch(/--format must be csv, xlsx or jsonl/);
+  });
+
+  it('exports the registry with its data dictionary and prints a department\'s linkage report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-export-'));
+    const xlsx = await cli('export', '--format', 'xlsx', '--department', 'ZJ', '--out', join(dir, 'zj.xlsx'));
+    expect(xlsx.out[0]).toMatch(/^exported \d+ project\(s\) to .*zj.xlsx \(with a data dictionary sheet\)$/);
+    const jsonl = await cli('export', '--format', 'jsonl', '--department', 'ZJ', '--year', '2025', '--out', join(dir, 'zj.jsonl'));
+    expect(jsonl.code).toBe(0);
+    const records = readFileSync(join(dir, 'zj.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { department: string; year: number; title: string });
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((r) => r.department === 'ZJ' && r.year === 2025)).toBe(true);
+    expect((await cli('export', '--format', 'pdf', '--out', 'x')).err.join('\n')).toMatch(/export needs --format csv, xlsx or jsonl/);
+    const report = await cli('linkage-report', '--department', 'ZJ');
+    expect(report.out[0]).toMatch(/^ZJ: 2 import\(s\)/);
+    expect(report.out[1]).toBe('rows created 1, updated 0, unchanged 1, failed 2');
   });
 
   it('runs a job through the queue', async () => {

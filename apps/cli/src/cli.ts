@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ApiKeyService } from '#identity';
 import { DelegationService } from '#registry';
-import { ImportRepository, errorReport, type ImportReport } from '#integration';
+import { ExportService, ImportRepository, LinkageReportService, errorReport, type ImportReport } from '#integration';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PlatformModule, SeedService } from '#platform';
@@ -37,6 +37,9 @@ Commands (for the information center's operators):
          [--all-or-nothing] [--register-missing] [--allow-unverified-uscc] [--report <errors.csv|xlsx>]
                                             import a department system's projects (idempotent by
                                             local ID); rows that fail are reported with row, column, reason
+  export --format csv|xlsx|jsonl --out <file> [--department <code>] [--year <yyyy>]
+                                            export the registry (or a part) with its data dictionary
+  linkage-report [--department <code>]      what a department's imports did, and its unlinked records
   queue ping [--message <text>]             run a no-op job and wait for it (checks the worker)
   help                                      this text
 
@@ -72,6 +75,8 @@ function parse(argv: string[]): Parsed {
       'allow-unverified-uscc': { type: 'boolean' },
       report: { type: 'string' },
       as: { type: 'string' },
+      out: { type: 'string' },
+      year: { type: 'string' },
       from: { type: 'string' },
       until: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -149,6 +154,12 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
         return await delegation(config, sub, rest, v, out);
       case 'import':
         return await importFile(config, sub, rest, v, out, err);
+      case 'export':
+        noExtra(sub === undefined ? [] : [sub, ...rest]);
+        return await exportFile(config, v, out);
+      case 'linkage-report':
+        noExtra(sub === undefined ? [] : [sub, ...rest]);
+        return await linkageReport(config, v, out);
       case 'queue': {
         if (sub !== 'ping') throw new UsageError(`unknown command "queue ${sub ?? ''}"`);
         noExtra(rest);
@@ -314,5 +325,42 @@ async function importFile(config: AppConfig, file: string | undefined, rest: str
       out(`error report: ${v.report}`);
     }
     return report.failed > 0 ? 3 : 0;
+  }, { migrateFirst: true });
+}
+
+async function exportFile(config: AppConfig, v: Parsed['values'], out: Out): Promise<number> {
+  const format = v.format as string | undefined;
+  if (!format || !['csv', 'xlsx', 'jsonl'].includes(format)) throw new UsageError('export needs --format csv, xlsx or jsonl');
+  if (typeof v.out !== 'string') throw new UsageError('export needs --out <file>');
+  const year = v.year === undefined ? undefined : Number(v.year);
+  if (year !== undefined && !/^\d{4}$/.test(String(v.year))) throw new UsageError(`--year must be a year, not "${v.year}"`);
+  return await withPlatform(config, async (app) => {
+    const filter: { departmentIds?: string[]; years?: number[] } = {};
+    if (typeof v.department === 'string') {
+      const d = await app.get(ReferenceService).resolveDepartment(v.department);
+      if (!d) throw new ValidationError([{ field: 'department', reason: `"${v.department}" is not a known department` }]);
+      filter.departmentIds = [d.id];
+    }
+    if (year !== undefined) filter.years = [year];
+    const { content, rows } = await app.get(ExportService).export(filter, format as 'csv' | 'xlsx' | 'jsonl');
+    writeFileSync(v.out as string, content);
+    out(`exported ${rows} project(s) to ${v.out}${format === 'xlsx' ? ' (with a data dictionary sheet)' : ''}`);
+    return 0;
+  }, { migrateFirst: true });
+}
+
+async function linkageReport(config: AppConfig, v: Parsed['values'], out: Out): Promise<number> {
+  return await withPlatform(config, async (app) => {
+    const xxzx = (await app.get(ReferenceService).departments()).find((d) => d.linkageRole === 'INFORMATION_CENTER');
+    if (!xxzx) throw new ValidationError([{ field: 'department', reason: 'no information center department: run "npm run cli -- seed" first' }]);
+    const r = await app.get(LinkageReportService).report(
+      { departmentId: xxzx.id, departmentCode: xxzx.code, role: 'INFORMATION_CENTER', apiKeyId: null },
+      (v.department as string | undefined) ?? xxzx.code,
+    );
+    out(`${r.departmentCode}: ${r.imports} import(s)${r.lastImportAt ? `, last ${r.lastImportAt.toISOString()}` : ''}`);
+    out(`rows created ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}, failed ${r.failed}`);
+    out(`records not linked to exactly one project: ${r.unlinked.length}`);
+    for (const u of r.unlinked.slice(0, 50)) out(`  ${u.localId}  ${u.reason}${u.candidates.length ? `  candidates ${u.candidates.join(', ')}` : ''}`);
+    return 0;
   }, { migrateFirst: true });
 }

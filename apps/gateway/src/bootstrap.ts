@@ -3,6 +3,7 @@ import { Logger, ValidationPipe, type INestApplication, type LogLevel } from '@n
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SeedService, type SeedReport } from '#platform';
+import { WebhookTicker } from '#integration';
 import type { AppConfig } from '#shared/config/index.js';
 import { ValidationError, type Clock } from '#shared/core/index.js';
 import { openDatabase, type DatabaseConnection } from '#shared/database/index.js';
@@ -44,7 +45,10 @@ export async function startGateway(config: AppConfig, opts: { clock?: Clock; por
       }),
     );
     const seeded = config.database.seedDemoOnEmpty ? await app.get(SeedService).seedIfEmpty(true) : null;
-    if (config.queue.mode === 'in-process') await app.get(InProcessRunner).resumeUnfinished();
+    if (config.queue.mode === 'in-process') {
+      await app.get(InProcessRunner).resumeUnfinished();
+      app.get(WebhookTicker).start();
+    }
     await app.listen(opts.port ?? config.http.port, config.http.host);
     const addr = app.getHttpServer().address() as { port: number };
     const url = `http://localhost:${addr.port}`;

@@ -49,6 +49,40 @@ describe(`imports through GraphQL (${testDbKind()} database)`, () => {
     expect((await finished(gw, started.data!.importProjects.id, KW)).result).toMatchObject({ created: 1, failed: 0 });
   });
 
+  it('registers a webhook, shows its secret once, and lists its delivery state', async () => {
+    const reg = await gql(gw.url, 'mutation { registerWebhook(url: "http://127.0.0.1:9/hook") { id url secret } }', { key: KW });
+    expect(reg.errors).toBeUndefined();
+    expect(reg.data!.registerWebhook.secret).toMatch(/^[0-9a-f]{64}$/);
+    const list = await gql(gw.url, '{ webhooks { id url active failures recent { status } } }', { key: KW });
+    expect(list.data!.webhooks).toEqual([{ id: reg.data!.registerWebhook.id, url: 'http://127.0.0.1:9/hook', active: true, failures: 0, recent: [] }]);
+    expect((await gql(gw.url, '{ webhooks { id } }', { key: ZJ })).data!.webhooks).toEqual([]);
+    const bad = await gql(gw.url, 'mutation { registerWebhook(url: "mailto:x@y") { id } }', { key: KW });
+    expect(bad.errors?.[0]?.message).toMatch(/url: must be http/);
+    expect((await gql(gw.url, `mutation { deleteWebhook(id: "${reg.data!.registerWebhook.id}") }`, { key: ZJ })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(gw.url, `mutation { deleteWebhook(id: "${reg.data!.registerWebhook.id}") }`, { key: KW })).data!.deleteWebhook).toBe(true);
+  });
+
+  it('exports a filtered part of the registry as a job, with a data dictionary, and reports each department\'s linkage', async () => {
+    const started = await gql(gw.url, 'mutation { exportProjects(format: CSV, filter: { departments: ["KW"], years: [2025] }) { id } }', { key: ZJ });
+    expect(started.errors).toBeUndefined();
+    const job = await finished(gw, started.data!.exportProjects.id, ZJ);
+    expect(job.status).toBe('completed');
+    const file = await gql(gw.url, `{ exportFile(jobId: "${started.data!.exportProjects.id}") { fileName contentBase64 } }`, { key: ZJ });
+    const text = Buffer.from(file.data!.exportFile.contentBase64, 'base64').toString('utf8');
+    const [header, ...lines] = text.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(header!.split(',').slice(0, 4)).toEqual(['code', 'display_code', 'department', 'department_name']);
+    expect(lines.length).toBe(job.result.rows);
+    expect(lines.some((l) => l.includes('网关导入项目') && l.includes(',1200000.00,'))).toBe(true);
+    expect(lines.every((l) => l.includes(',KW,'))).toBe(true);
+    expect((await gql(gw.url, `{ exportFile(jobId: "${started.data!.exportProjects.id}") { fileName } }`, { key: KW })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const dict = await gql(gw.url, '{ dataDictionary { field name type } }', { key: ZJ });
+    expect(dict.data!.dataDictionary).toEqual(expect.arrayContaining([{ field: 'requested_yuan', name: '申请财政资金(元)', type: 'decimal(2)' }]));
+
+    const linkage = await gql(gw.url, '{ linkageReport { departmentCode imports created failed unlinked { localId } } }', { key: KW });
+    expect(linkage.data!.linkageReport).toMatchObject({ departmentCode: 'KW', imports: 2, created: 2, failed: 1 });
+  });
+
   it('leaves registering new departments and funds to the information center, and refuses bad files clearly', async () => {
     const r = await gql(gw.url, 'mutation { importProjects(fileName: "x.csv", contentBase64: "YQ==", options: { registerMissing: true }) { id } }', { key: KW });
     expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

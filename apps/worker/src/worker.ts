@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PlatformModule } from '#platform';
+import { WebhookTicker } from '#integration';
 import type { AppConfig } from '#shared/config/index.js';
 import { ValidationError, type Clock } from '#shared/core/index.js';
 import { openDatabase } from '#shared/database/index.js';
@@ -24,6 +25,7 @@ export async function startWorker(config: AppConfig, opts: { clock?: Clock } = {
     const app = await NestFactory.createApplicationContext(PlatformModule.forRoot({ config, connection, processJobs: true, clock: opts.clock }), {
       logger: ['error', 'warn', 'log'],
     });
+    app.get(WebhookTicker).start();
     new Logger('Worker').log(`processing jobs from Redis (prefix "${config.queue.prefix}")`);
     return {
       app,

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '#shared/database/index.js';
 import { ReferenceService } from '#reference';
 import { RegistryService, type Caller, type RegisterProjectInput } from '#registry';
 import { DomainError, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -41,6 +42,8 @@ export interface ImportReport {
   /** True when all-or-nothing refused the file: nothing was stored. */
   rejected: boolean;
   columns: { mapped: Record<string, string>; kept: string[] };
+  /** Outcomes per department code (rows whose department could not be told: "?"). */
+  byDepartment: Record<string, { created: number; updated: number; unchanged: number; failed: number }>;
   errors: RowError[];
 }
 
@@ -83,6 +86,7 @@ export class ImportService {
     private readonly registry: RegistryService,
     private readonly reference: ReferenceService,
     private readonly repo: ImportRepository,
+    @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
   ) {}
 
   async run(caller: Caller, file: { name: string; content: Buffer }, opts: ImportOptions, progress: (done: number, total: number) => Promise<void> = async () => undefined): Promise<ImportReport> {
@@ -103,6 +107,7 @@ export class ImportService {
       failed: 0,
       rejected: false,
       columns: { mapped: Object.fromEntries(mapping.fields), kept: mapping.extra },
+      byDepartment: {},
       errors: [],
     };
     if (!columnOf.has('title') || !columnOf.has('localId')) {
@@ -117,12 +122,12 @@ export class ImportService {
     for (const row of parsed.rows) {
       const r = await this.toInput(row, columnOf, mapping.extra, ref, fixedDept?.code, opts);
       if ('problems' in r) {
-        this.fail(report, row, r.problems, columnOf);
+        this.fail(report, row, r.problems, columnOf, r.department);
         continue;
       }
       const key = `${r.input.department}|${r.input.localId}`;
       if (seen.has(key)) {
-        this.fail(report, row, [{ field: 'localId', reason: `repeats local ID "${r.input.localId}" of row ${seen.get(key)}` }], columnOf);
+        this.fail(report, row, [{ field: 'localId', reason: `repeats local ID "${r.input.localId}" of row ${seen.get(key)}` }], columnOf, r.input.department ?? undefined);
         continue;
       }
       seen.set(key, row.rowNumber);
@@ -134,7 +139,7 @@ export class ImportService {
         try {
           await this.registry.check(caller, input);
         } catch (err) {
-          this.failWith(report, row, err, columnOf);
+          this.failWith(report, row, err, columnOf, input.department ?? undefined);
         }
       }
       if (report.failed > 0) {
@@ -145,22 +150,37 @@ export class ImportService {
 
     let done = report.failed;
     await progress(done, report.total);
-    for (const { row, input } of prepared) {
-      try {
-        const { outcome } = await this.registry.upsertByLocalId(caller, input, `import of ${file.name}`);
-        report[outcome]++;
-      } catch (err) {
-        this.failWith(report, row, err, columnOf);
+    // Rows are independent transactions: several at once keep a server busy while each waits on
+    // the network (the embedded database has one connection, so there it is one at a time).
+    let next = 0;
+    const lane = async () => {
+      while (next < prepared.length) {
+        const { row, input } = prepared[next++]!;
+        try {
+          const { outcome } = await this.registry.upsertByLocalId(caller, input, `import of ${file.name}`);
+          report[outcome]++;
+          this.tally(report, input.department ?? '?', outcome);
+        } catch (err) {
+          this.failWith(report, row, err, columnOf, input.department ?? undefined);
+        }
+        if (++done % 200 === 0) await progress(done, report.total);
       }
-      if (++done % 200 === 0) await progress(done, report.total);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(8, this.connection.poolSize - 1)) }, lane));
+    report.errors.sort((a, b) => a.row - b.row);
     await progress(report.total, report.total);
     this.log.log(`${file.name}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} failed of ${report.total}`);
     return report;
   }
 
-  private fail(report: ImportReport, row: Row, problems: FieldProblem[], columnOf: Map<ImportField, string>): void {
+  private tally(report: ImportReport, department: string, outcome: 'created' | 'updated' | 'unchanged' | 'failed'): void {
+    const t = (report.byDepartment[department] ??= { created: 0, updated: 0, unchanged: 0, failed: 0 });
+    t[outcome]++;
+  }
+
+  private fail(report: ImportReport, row: Row, problems: FieldProblem[], columnOf: Map<ImportField, string>, department?: string): void {
     report.failed++;
+    this.tally(report, department ?? '?', 'failed');
     const localId = row.values[columnOf.get('localId') ?? ''] ?? '';
     for (const p of problems) {
       const field = (REGISTRY_FIELD[p.field] ?? p.field) as ImportField;
@@ -169,9 +189,9 @@ export class ImportService {
     }
   }
 
-  private failWith(report: ImportReport, row: Row, err: unknown, columnOf: Map<ImportField, string>): void {
-    if (err instanceof ValidationError) return this.fail(report, row, err.problems, columnOf);
-    if (err instanceof DomainError) return this.fail(report, row, [{ field: String(err.details.field ?? '(row)'), reason: `${err.code}: ${err.message}` }], columnOf);
+  private failWith(report: ImportReport, row: Row, err: unknown, columnOf: Map<ImportField, string>, department?: string): void {
+    if (err instanceof ValidationError) return this.fail(report, row, err.problems, columnOf, department);
+    if (err instanceof DomainError) return this.fail(report, row, [{ field: String(err.details.field ?? '(row)'), reason: `${err.code}: ${err.message}` }], columnOf, department);
     throw err;
   }
 
@@ -183,7 +203,7 @@ export class ImportService {
     ref: ImportReference,
     fixedDepartment: string | undefined,
     opts: ImportOptions,
-  ): Promise<{ input: RegisterProjectInput & { localId: string } } | { problems: FieldProblem[] }> {
+  ): Promise<{ input: RegisterProjectInput & { localId: string } } | { problems: FieldProblem[]; department?: string }> {
     const get = (f: ImportField) => (columnOf.has(f) ? (row.values[columnOf.get(f)!] ?? '').trim() : '');
     const problems: FieldProblem[] = [];
     const localId = get('localId');
@@ -250,7 +270,7 @@ export class ImportService {
       if (!s.ok) problems.push({ field: 'status', reason: s.reason });
       else status = s.value;
     }
-    if (problems.length) return { problems };
+    if (problems.length) return { problems, department };
 
     const attributes: Record<string, string> = {};
     for (const h of extra) if (row.values[h]) attributes[h] = row.values[h]!;

@@ -4,3 +4,7 @@ export * from './import.repository.js';
 export * from './error-report.js';
 export { IMPORT_FIELDS, isImportField, type ImportField } from './columns.js';
 export type { ImportFormat, TextEncoding } from './readers.js';
+export * from './webhook.service.js';
+export type { Webhook, WebhookDelivery } from './webhook.repository.js';
+export * from './export.service.js';
+export * from './linkage-report.service.js';

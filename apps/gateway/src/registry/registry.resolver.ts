@@ -2,12 +2,13 @@ import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { parseProjectCode } from '#encoding';
 import { HistoryService } from '#history';
 import { ReferenceService } from '#reference';
-import { DelegationService, ProjectStatus, RegistryService, yuanToFen, type Caller, type ProjectFilter } from '#registry';
+import { DelegationService, ProjectStatus, RegistryService, type Caller } from '#registry';
 import { DomainError, ErrorCode, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
 import type { RequestContext } from '../graphql/request-context.js';
 import { DepartmentRecordInputType, ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
 import { RegistryMapper, type ReferenceData } from './registry.mapper.js';
+import { toProjectFilter } from './project-filter.js';
 import {
   ChangeConnectionObject,
   DelegationObject,
@@ -80,7 +81,7 @@ export class RegistryResolver {
     @Args('after', { nullable: true, description: '上一页的 endCursor / endCursor of the page before' }) after?: string,
   ): Promise<ProjectConnectionObject> {
     callerOf(ctx);
-    const domainFilter = await this.toFilter(filter ?? {});
+    const domainFilter = await toProjectFilter(this.reference, filter ?? {});
     const [page, m] = await Promise.all([this.registry.list(domainFilter, first, after ? decodeCursor(after) : undefined), this.mapper(ctx)]);
     const edges = page.items.map((p) => ({ cursor: encodeCursor(p.code), node: m.project(p) }));
     return { totalCount: page.totalCount, totalCountExact: page.countExact, edges, pageInfo: { hasNextPage: page.hasNext, endCursor: edges.length ? edges[edges.length - 1]!.cursor : null } };
@@ -228,42 +229,6 @@ export class RegistryResolver {
     return (await this.mapper(ctx)).organisation(o);
   }
 
-  private async toFilter(f: ProjectFilterInput): Promise<ProjectFilter> {
-    const out: ProjectFilter = {};
-    if (f.keyword?.trim()) out.keyword = f.keyword.trim();
-    if (f.organisation?.trim()) out.organisation = f.organisation.trim();
-    if (f.leader?.trim()) out.leader = f.leader.trim();
-    if (f.departments?.length) {
-      out.departmentIds = [];
-      for (const d of f.departments) {
-        const dept = await this.reference.resolveDepartment(d);
-        if (!dept) throw ValidationError.field('filter.departments', `"${d}" is not a known department`);
-        out.departmentIds.push(dept.id);
-      }
-    }
-    const funds = await this.reference.funds();
-    if (f.funds?.length) {
-      out.fundIds = f.funds.map((code) => {
-        const fund = funds.find((x) => x.code === code.toUpperCase());
-        if (!fund) throw ValidationError.field('filter.funds', `"${code}" is not a fund`);
-        return fund.id;
-      });
-    }
-    if (f.subFundNumbers?.length) {
-      const subs = funds.filter((x) => x.jurisdictionCode === '310000').flatMap((x) => x.subFunds);
-      out.subFundIds = f.subFundNumbers.map((n) => {
-        const s = subs.find((x) => x.number === n);
-        if (!s) throw ValidationError.field('filter.subFundNumbers', `${n} is not a sub-fund number of the classification table`);
-        return s.id;
-      });
-    }
-    if (f.categories?.length) out.categoryCodes = f.categories;
-    if (f.catalogItems?.length) out.catalogItemCodes = f.catalogItems.map((c) => c.toUpperCase());
-    if (f.years?.length) out.years = f.years;
-    if (f.statuses?.length) out.statuses = f.statuses;
-    if (f.amountMinYuan) out.amountMinFen = yuanToFen('filter.amountMinYuan', f.amountMinYuan);
-    if (f.amountMaxYuan) out.amountMaxFen = yuanToFen('filter.amountMaxYuan', f.amountMaxYuan);
-    return out;
-  }
+
 }
 

@@ -8,6 +8,10 @@ export enum JobName {
   SystemPing = 'system.ping',
   /** Import a department system's file into the registry (libs/integration). */
   ImportProjects = 'integration.import-projects',
+  /** Send due webhooks the change feed (enqueued every few seconds by the process that runs jobs). */
+  DeliverWebhooks = 'integration.deliver-webhooks',
+  /** Write the registry, or a filtered part, to a file (libs/integration). */
+  ExportProjects = 'integration.export-projects',
 }
 
 export interface JobPayloads {
@@ -17,6 +21,13 @@ export interface JobPayloads {
     steps?: number;
     /** Fail with a retryable error this many times first (for exercising retries). */
     failTimes?: number;
+  };
+  [JobName.DeliverWebhooks]: Record<string, never>;
+  [JobName.ExportProjects]: {
+    caller: { departmentId: string; departmentCode: string; role: 'STAFF' | 'LEADING' | 'INFORMATION_CENTER' | 'READER'; apiKeyId: string | null };
+    /** The registry's project filter, amounts as fen strings. */
+    filter: Record<string, unknown>;
+    format: 'csv' | 'xlsx' | 'jsonl';
   };
   [JobName.ImportProjects]: {
     /** The stored upload (import_file). */
@@ -38,6 +49,8 @@ export interface JobResults {
   [JobName.SystemPing]: { echo: string; steps: number; attempt: number };
   /** The import report (libs/integration ImportReport). */
   [JobName.ImportProjects]: Record<string, unknown>;
+  [JobName.DeliverWebhooks]: { attempted: number; delivered: number; failed: number };
+  [JobName.ExportProjects]: { fileId: string; fileName: string; rows: number };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
