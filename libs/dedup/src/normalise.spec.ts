@@ -1,0 +1,44 @@
+import { bigrams, jaccard, normalisePersonName, normaliseText, splitOrganisationName } from './normalise.js';
+
+describe('normal forms for duplicate detection', () => {
+  it('folds full-width characters, traditional characters, punctuation and spacing', () => {
+    expect(normaliseText('數控機床主轴國產化開發和推广應用')).toBe('数控机床主轴国产化开发和推广应用');
+    expect(normaliseText('ＡＩ芯片（二期）：研发 & 产业化')).toBe('ai芯片二期研发产业化');
+    expect(normalisePersonName('阿依古丽·买买提')).toBe('阿依古丽买买提');
+  });
+
+  // Pairs from ../shared/bench/synthetic: the same organisation written two ways.
+  it.each([
+    ['合肥讯腾电子科技有限公司', '讯腾电子科技（合肥）有限公司'],
+    ['合肥鑫众办公设备有限公司', '鑫众办公设备（合肥）有限公司'],
+    ['合肥仁丰智能科技有限公司', '合肥仁丰智能科技有限责任公司'],
+    ['合肥仁丰智能科技有限公司', '仁丰智能科技（合肥）有限公司'],
+    ['安徽达尔智能控制系统股份有限公司', '安徽达尔智能控制系统有限公司'],
+    ['合肥桐科电子科技有限公司', '合肥桐科电子科技有限责任公司'],
+  ])('sees %s and %s as one core, region and legal form', (a, b) => {
+    const x = splitOrganisationName(a);
+    const y = splitOrganisationName(b);
+    expect(x.core).toBe(y.core);
+    expect(x.region).toEqual(y.region);
+    expect(x.legalForm).toBe(y.legalForm);
+  });
+
+  it('splits a name into region, core, industry and legal form', () => {
+    expect(splitOrganisationName('讯腾电子科技（合肥）有限公司')).toEqual({ normal: '讯腾电子科技合肥有限公司', region: ['合肥'], core: '讯腾', industry: '电子科技', legalForm: 'company' });
+    expect(splitOrganisationName('上海市闵行区华芯集成电路有限公司')).toMatchObject({ region: ['上海', '闵行'], core: '华芯', industry: '集成电路' });
+    expect(splitOrganisationName('芜湖云深办公设备有限公司')).toMatchObject({ region: ['芜湖'], core: '云深', industry: '办公设备' });
+    expect(splitOrganisationName('中国科学技术大学')).toMatchObject({ legalForm: 'university', core: '中国科学技术' });
+  });
+
+  it('keeps organisations apart that share only region, industry and form', () => {
+    expect(splitOrganisationName('合肥讯腾电子科技有限公司').core).not.toBe(splitOrganisationName('合肥科安电子科技有限公司').core);
+  });
+
+  it('measures title similarity on character bigrams, reworded titles staying close', () => {
+    const a = bigrams('基于边缘智能的纺织印染5G小基站开发');
+    const b = bigrams('基于边缘智能的纺织染印5G小基站研发');
+    expect(jaccard(a, b)).toBeGreaterThan(0.5);
+    expect(jaccard(bigrams('数控机床主轴国产化开发及应用推广'), bigrams('數控機床主轴國產化開發和推广應用'))).toBeGreaterThan(0.6);
+    expect(jaccard(bigrams('工业机器人精密减速器研发'), bigrams('细胞治疗制备工艺优化'))).toBe(0);
+  });
+});
