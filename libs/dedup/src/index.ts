@@ -1,1 +1,2 @@
 export * from './normalise.js';
+export * from './matcher.js';
