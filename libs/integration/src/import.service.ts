@@ -150,12 +150,29 @@ export class ImportService {
 
     let done = report.failed;
     await progress(done, report.total);
-    // Rows are independent transactions: several at once keep a server busy while each waits on
+    // New rows are registered set by set; rows whose local ID is known update their project one by one.
+    const known = await this.registry.linkedLocalIds(prepared.map(({ input }) => ({ department: input.department!, localId: input.localId })));
+    const fresh = prepared.filter(({ input }) => !known.has(`${input.department}|${input.localId}`));
+    const again = prepared.filter(({ input }) => known.has(`${input.department}|${input.localId}`));
+    for (let start = 0; start < fresh.length; start += 2000) {
+      const batch = fresh.slice(start, start + 2000);
+      const results = await this.registry.registerMany(caller, batch.map((b) => b.input));
+      results.forEach((r, n) => {
+        const { row, input } = batch[n]!;
+        if (r.ok) {
+          report.created++;
+          this.tally(report, input.department ?? '?', 'created');
+        } else this.failWith(report, row, r.error, columnOf, input.department ?? undefined);
+      });
+      done += batch.length;
+      await progress(done, report.total);
+    }
+    // Updates are independent transactions: several at once keep a server busy while each waits on
     // the network (the embedded database has one connection, so there it is one at a time).
     let next = 0;
     const lane = async () => {
-      while (next < prepared.length) {
-        const { row, input } = prepared[next++]!;
+      while (next < again.length) {
+        const { row, input } = again[next++]!;
         try {
           const { outcome } = await this.registry.upsertByLocalId(caller, input, `import of ${file.name}`);
           report[outcome]++;

@@ -32,6 +32,11 @@ export interface ProjectFilter {
 export class ProjectRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
+  /** For reads outside a transaction. */
+  get manager(): EntityManager {
+    return this.ds.manager;
+  }
+
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction(work);
   }
@@ -49,6 +54,64 @@ export class ProjectRepository {
 
   async insert(em: EntityManager, row: ProjectRow): Promise<void> {
     await em.getRepository(ProjectEntity).insert(row);
+  }
+
+  /** Take `count` sequence numbers for a code group; returns the first. The row stays locked until the transaction ends. */
+  async takeSequences(em: EntityManager, g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }, count: number): Promise<number> {
+    const [row] = (await em.query(
+      `INSERT INTO project_code_sequence (jurisdiction_code, year, department_seg, sub_fund_seg, last_value) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (jurisdiction_code, year, department_seg, sub_fund_seg) DO UPDATE SET last_value = project_code_sequence.last_value + $5
+       RETURNING last_value`,
+      [g.jurisdiction, g.year, g.departmentSeg, g.subFundSeg, count],
+    )) as { last_value: number }[];
+    return row!.last_value - count + 1;
+  }
+
+  async insertMany(em: EntityManager, rows: ProjectRow[]): Promise<void> {
+    if (!rows.length) return;
+    const c = <K extends keyof ProjectRow>(k: K) => rows.map((r) => r[k]);
+    const fen = (k: 'requestedFen' | 'approvedFen' | 'selfRaisedFen' | 'totalInvestmentFen') => rows.map((r) => (r[k] === null ? null : r[k]!.toString()));
+    await em.query(
+      `INSERT INTO project (id, code, department_id, fund_id, sub_fund_id, category_code, support_method_code, catalog_item_code, year, title, title_norm, summary, keywords,
+                            organisation_id, leader_id, requested_fen, approved_fen, self_raised_fen, total_investment_fen, planned_start, planned_end, extension_months,
+                            status, attributes, version, created_at, updated_at)
+       SELECT t.id, t.code, t.department_id, t.fund_id, t.sub_fund_id, t.category_code, t.support_method_code, t.catalog_item_code, t.year, t.title, t.title_norm, t.summary,
+              ARRAY(SELECT jsonb_array_elements_text(t.keywords)), t.organisation_id, t.leader_id, t.requested_fen, t.approved_fen, t.self_raised_fen, t.total_investment_fen,
+              t.planned_start, t.planned_end, t.extension_months, t.status, t.attributes, t.version, t.created_at, t.updated_at
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
+                     $14::uuid[], $15::uuid[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::date[], $21::date[], $22::int[], $23::text[], $24::jsonb[], $25::int[],
+                     $26::timestamptz[], $27::timestamptz[])
+           AS t(id, code, department_id, fund_id, sub_fund_id, category_code, support_method_code, catalog_item_code, year, title, title_norm, summary, keywords,
+                organisation_id, leader_id, requested_fen, approved_fen, self_raised_fen, total_investment_fen, planned_start, planned_end, extension_months, status, attributes,
+                version, created_at, updated_at)`,
+      [
+        c('id'), c('code'), c('departmentId'), c('fundId'), c('subFundId'), c('categoryCode'), c('supportMethodCode'), c('catalogItemCode'), c('year'), c('title'), c('titleNorm'),
+        c('summary'), rows.map((r) => JSON.stringify(r.keywords)), c('organisationId'), c('leaderId'), fen('requestedFen'), fen('approvedFen'), fen('selfRaisedFen'),
+        fen('totalInvestmentFen'), c('plannedStart'), c('plannedEnd'), c('extensionMonths'), c('status'), rows.map((r) => JSON.stringify(r.attributes)), c('version'),
+        c('createdAt'), c('updatedAt'),
+      ],
+    );
+  }
+
+  /** Which of these local IDs a department has already linked, to which project code. */
+  async takenLocalIds(em: EntityManager, pairs: { departmentId: string; localId: string }[]): Promise<Map<string, string>> {
+    if (!pairs.length) return new Map();
+    const rows = (await em.query(
+      `SELECT l.department_id, l.local_id, p.code FROM project_local_id l JOIN project p ON p.id = l.project_id
+        WHERE (l.department_id, l.local_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [pairs.map((p) => p.departmentId), pairs.map((p) => p.localId)],
+    )) as { department_id: string; local_id: string; code: string }[];
+    return new Map(rows.map((r) => [`${r.department_id}|${r.local_id}`, r.code.trim()]));
+  }
+
+  async linkLocalIds(em: EntityManager, rows: { departmentId: string; localId: string; projectId: string }[], at: Date): Promise<boolean> {
+    if (!rows.length) return true;
+    const inserted = (await em.query(
+      `INSERT INTO project_local_id (department_id, local_id, project_id, created_at) SELECT *, $4::timestamptz FROM unnest($1::uuid[], $2::text[], $3::uuid[])
+       ON CONFLICT (department_id, local_id) DO NOTHING RETURNING local_id`,
+      [rows.map((r) => r.departmentId), rows.map((r) => r.localId), rows.map((r) => r.projectId), at],
+    )) as unknown[];
+    return inserted.length === rows.length;
   }
 
   async update(em: EntityManager, id: string, changes: Partial<ProjectRow>): Promise<void> {

@@ -176,53 +176,200 @@ export class RegistryService {
   }
 
   async register(caller: Caller, input: RegisterProjectInput): Promise<ProjectView> {
-    this.mayWrite(caller);
-    const { department, fund, status, localId, usccCheck, fields } = await this.prepare(caller, input, await this.snapshotRef());
+    const [result] = await this.registerMany(caller, [input]);
+    if (!result!.ok) throw result!.error;
+    return (await this.views([(await this.projects.byCode(result!.code))!]))[0]!;
+  }
 
-    const at = this.clock.now();
-    const actor = this.actor(caller);
-    return this.projects.transaction(async (em) => {
-      if (localId) {
-        const existing = await this.projects.byLocalId(department.id, localId, em);
-        if (existing) {
-          throw new DomainError(ErrorCode.CONFLICT, `${department.code} local ID "${localId}" already belongs to project ${existing.code}`, { field: 'localId', projectCode: existing.code });
+  /** Which of these (department code, local ID) pairs are already linked to a project: "CODE|localId" keys. */
+  async linkedLocalIds(pairs: { department: string; localId: string }[]): Promise<Set<string>> {
+    const departments = await this.reference.departments();
+    const idOf = new Map(departments.map((d) => [d.code, d.id]));
+    const codeOf = new Map(departments.map((d) => [d.id, d.code]));
+    const known = pairs.filter((p) => idOf.has(p.department));
+    const taken = await this.projects.takenLocalIds(this.projects.manager, known.map((p) => ({ departmentId: idOf.get(p.department)!, localId: p.localId.trim() })));
+    return new Set([...taken.keys()].map((k) => `${codeOf.get(k.split('|')[0]!)}|${k.slice(k.indexOf('|') + 1)}`));
+  }
+
+  /**
+   * Register many projects (an import's rows) in few statements: validated one by one as
+   * `register` validates, then organisations, leaders, codes, crosswalk and history written set by
+   * set, in transactions of up to 500. `register` is this with one project, so both follow the
+   * same rules. Each input gets its own result; a bad one does not stop the others.
+   */
+  async registerMany(caller: Caller, inputs: RegisterProjectInput[]): Promise<({ ok: true; code: string; id: string } | { ok: false; error: unknown })[]> {
+    this.mayWrite(caller);
+    const ref = await this.snapshotRef();
+    const results: ({ ok: true; code: string; id: string } | { ok: false; error: unknown })[] = new Array(inputs.length);
+    const ready: { index: number; input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        ready.push({ index: i, input: inputs[i]!, prepared: await this.prepare(caller, inputs[i]!, ref) });
+      } catch (error) {
+        results[i] = { ok: false, error };
+      }
+    }
+    for (let start = 0; start < ready.length; start += 500) {
+      const chunk = ready.slice(start, start + 500);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk));
+          out.forEach((r, k) => (results[chunk[k]!.index] = r));
+          break;
+        } catch (err) {
+          // Another registration created one of the same organisations or took a local ID meanwhile: read again and retry.
+          if (err instanceof BatchRace && attempt < 3) continue;
+          for (const c of chunk) results[c.index] = { ok: false, error: err instanceof BatchRace ? new DomainError(ErrorCode.CONFLICT, err.message) : err };
+          break;
         }
       }
-      const organisationId = await this.organisationFor(em, input.organisation.name, usccCheck, department.id, actor, at);
-      const leaderId = fields.leader ? await this.personFor(em, fields.leader, organisationId) : null;
-      const subFund = fields.columns.subFundId ? fund.subFunds.find((s) => s.id === fields.columns.subFundId)! : null;
-      const sequence = await this.projects.nextSequence(em, {
-        jurisdiction: department.jurisdictionCode,
-        year: input.year,
-        departmentSeg: departmentSegment(department.code),
-        subFundSeg: subFund?.code ?? '00',
-      });
-      const code = formatProjectCode({ jurisdiction: department.jurisdictionCode, year: input.year, department: department.code, subFund: subFund?.code ?? '00', sequence });
-      const row: ProjectRow = {
-        id: randomUUID(),
-        code,
-        departmentId: department.id,
-        fundId: fund.id,
-        ...fields.columns,
-        year: input.year,
-        title: input.title.trim(),
-        titleNorm: normaliseName(input.title),
-        organisationId,
-        leaderId,
-        extensionMonths: null,
-        status,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-      };
-      await this.projects.insert(em, row);
-      await this.history.append(em, { entityType: 'project', entityId: row.id, action: 'REGISTERED', changes: snapshot(row) }, actor, at);
-      if (localId) {
-        await this.projects.linkLocalId(em, department.id, localId, row.id, at);
-        await this.history.append(em, { entityType: 'project', entityId: row.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: department.code, localId } }, actor, at);
+    }
+    return results;
+  }
+
+  private async writeBatch(
+    em: EntityManager,
+    caller: Caller,
+    chunk: { input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[],
+  ): Promise<({ ok: true; code: string; id: string } | { ok: false; error: unknown })[]> {
+    const at = this.clock.now();
+    const actor = this.actor(caller);
+    const out: ({ ok: true; code: string; id: string } | { ok: false; error: unknown } | null)[] = chunk.map(() => null);
+
+    // Local IDs already taken (by earlier imports, or twice in this batch).
+    const taken = await this.projects.takenLocalIds(em, chunk.filter((c) => c.prepared.localId).map((c) => ({ departmentId: c.prepared.department.id, localId: c.prepared.localId! })));
+    const inBatch = new Set<string>();
+    chunk.forEach((c, k) => {
+      if (!c.prepared.localId) return;
+      const key = `${c.prepared.department.id}|${c.prepared.localId}`;
+      const code = taken.get(key);
+      if (code || inBatch.has(key)) {
+        out[k] = { ok: false, error: new DomainError(ErrorCode.CONFLICT, `${c.prepared.department.code} local ID "${c.prepared.localId}" already belongs to project ${code ?? 'registered just before'}`, { field: 'localId', projectCode: code ?? null }) };
       }
-      return (await this.views([row], em))[0]!;
+      inBatch.add(key);
     });
+
+    // Organisations, resolved row by row by the same rules a single registration follows, against
+    // what the database holds plus what this batch creates.
+    const live = chunk.map((c, k) => ({ c, k })).filter(({ k }) => out[k] === null);
+    const names = live.map(({ c }) => c.input.organisation.name);
+    await this.organisations.lockNames(em, names);
+    const byUscc = await this.organisations.idsByUscc(em, [...new Set(live.map(({ c }) => c.prepared.usccCheck?.code).filter((x): x is string => Boolean(x)))]);
+    const byName = await this.organisations.byNames(em, names);
+    const codeOf = new Map<string, string | null>();
+    for (const list of byName.values()) for (const o of list) codeOf.set(o.id, o.uscc);
+    const knownNames = await this.organisations.namesOf(em, [...new Set([...byUscc.values(), ...[...byName.values()].flat().map((o) => o.id)])]);
+    const newOrgs: { id: string; uscc: string | null; usccStatus: string | null; name: string }[] = [];
+    const created = new Set<string>();
+    const codeAdds: { id: string; uscc: string; status: string }[] = [];
+    const nameAdds: { organisationId: string; name: string; departmentId: string | null }[] = [];
+    const history: { input: Parameters<HistoryRepository['append']>[1]; actor: Actor; at: Date }[] = [];
+    const orgOf = new Map<number, string>();
+    for (const { c, k } of live) {
+      const name = c.input.organisation.name;
+      const norm = normaliseName(name);
+      const uscc = c.prepared.usccCheck;
+      let id: string | undefined;
+      if (uscc) {
+        id = byUscc.get(uscc.code);
+        if (!id) {
+          const codeless = (byName.get(norm) ?? []).filter((o) => codeOf.get(o.id) === null);
+          if (codeless.length === 1) {
+            id = codeless[0]!.id;
+            codeAdds.push({ id, uscc: uscc.code, status: uscc.status });
+            codeOf.set(id, uscc.code);
+            history.push({ input: { entityType: 'organisation', entityId: id, action: 'CODE_ADDED', changes: { uscc: { before: null, after: uscc.code }, usccStatus: uscc.status } }, actor, at });
+          } else {
+            id = randomUUID();
+            newOrgs.push({ id, uscc: uscc.code, usccStatus: uscc.status, name });
+            created.add(id);
+            codeOf.set(id, uscc.code);
+            history.push({ input: { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: uscc.code, usccStatus: uscc.status, name: name.trim() } }, actor, at });
+          }
+          byUscc.set(uscc.code, id);
+        }
+      } else {
+        let found = byName.get(norm) ?? [];
+        const coded = found.filter((o) => codeOf.get(o.id) !== null);
+        if (found.length > 1 && coded.length === 1) found = coded;
+        if (found.length > 1) {
+          out[k] = { ok: false, error: ValidationError.field('organisation.uscc', `"${name}" names ${found.length} organisations (${found.map((o) => codeOf.get(o.id) ?? 'no code').join(', ')}); give the credit code`) };
+          continue;
+        }
+        if (found.length === 1) id = found[0]!.id;
+        else {
+          id = randomUUID();
+          newOrgs.push({ id, uscc: null, usccStatus: null, name });
+          created.add(id);
+          codeOf.set(id, null);
+          history.push({ input: { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: null, usccStatus: null, name: name.trim() } }, actor, at });
+        }
+      }
+      if (!knownNames.has(`${id}|${norm}`)) {
+        knownNames.add(`${id}|${norm}`);
+        nameAdds.push({ organisationId: id, name, departmentId: c.prepared.department.id });
+        byName.set(norm, [...(byName.get(norm) ?? []).filter((o) => o.id !== id), { id, uscc: codeOf.get(id) ?? null }]);
+        if (!created.has(id)) history.push({ input: { entityType: 'organisation', entityId: id, action: 'NAME_ADDED', changes: { name: name.trim() } }, actor, at });
+      }
+      orgOf.set(k, id);
+    }
+    if (!(await this.organisations.insertMany(em, newOrgs, at))) throw new BatchRace('an organisation with the same credit code was registered at the same time');
+    if (!(await this.organisations.setUsccMany(em, codeAdds, at))) throw new BatchRace('a credit code was given to another organisation at the same time');
+    await this.organisations.addNames(em, nameAdds, at);
+
+    // Leaders.
+    const rows = chunk.map((c, k) => ({ c, k })).filter(({ k }) => out[k] === null);
+    const withLeader = rows.filter(({ c }) => c.prepared.fields.leader);
+    const leaderIds = await this.resolveLeaders(em, withLeader.map(({ c, k }) => ({ ...c.prepared.fields.leader!, organisationId: orgOf.get(k)! })));
+    const leaderOf = new Map<number, string>(withLeader.map(({ k }, n) => [k, leaderIds[n]!]));
+
+    // Codes: one counter update per code group, taken in a fixed order.
+    const groups = new Map<string, { g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }; ks: number[] }>();
+    for (const { c, k } of rows) {
+      const { department, fund, fields } = c.prepared;
+      const sub = fields.columns.subFundId ? fund.subFunds.find((x) => x.id === fields.columns.subFundId)! : null;
+      const g = { jurisdiction: department.jurisdictionCode, year: c.input.year, departmentSeg: departmentSegment(department.code), subFundSeg: sub?.code ?? '00' };
+      const key = `${g.jurisdiction}|${g.year}|${g.departmentSeg}|${g.subFundSeg}`;
+      groups.set(key, { g, ks: [...(groups.get(key)?.ks ?? []), k] });
+    }
+    const codeOfRow = new Map<number, string>();
+    for (const key of [...groups.keys()].sort()) {
+      const { g, ks } = groups.get(key)!;
+      const first = await this.projects.takeSequences(em, g, ks.length);
+      ks.forEach((k, n) => codeOfRow.set(k, formatProjectCode({ jurisdiction: g.jurisdiction, year: g.year, department: g.departmentSeg.replace(/0+$/, ''), subFund: g.subFundSeg, sequence: first + n })));
+    }
+
+    const projectRows: ProjectRow[] = rows.map(({ c, k }) => ({
+      id: randomUUID(),
+      code: codeOfRow.get(k)!,
+      departmentId: c.prepared.department.id,
+      fundId: c.prepared.fund.id,
+      ...c.prepared.fields.columns,
+      year: c.input.year,
+      title: c.input.title.trim(),
+      titleNorm: normaliseName(c.input.title),
+      organisationId: orgOf.get(k)!,
+      leaderId: leaderOf.get(k) ?? null,
+      extensionMonths: null,
+      status: c.prepared.status,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    }));
+    await this.projects.insertMany(em, projectRows);
+    const links = rows
+      .map(({ c }, n) => ({ c, row: projectRows[n]! }))
+      .filter(({ c }) => c.prepared.localId)
+      .map(({ c, row }) => ({ departmentId: c.prepared.department.id, localId: c.prepared.localId!, projectId: row.id, departmentCode: c.prepared.department.code }));
+    if (!(await this.projects.linkLocalIds(em, links, at))) throw new BatchRace('a local ID was linked by another registration at the same time');
+    rows.forEach(({ c }, n) => {
+      const row = projectRows[n]!;
+      history.push({ input: { entityType: 'project', entityId: row.id, action: 'REGISTERED', changes: snapshot(row) }, actor, at });
+      if (c.prepared.localId) history.push({ input: { entityType: 'project', entityId: row.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: c.prepared.department.code, localId: c.prepared.localId } }, actor, at });
+    });
+    await this.history.appendMany(em, history);
+    rows.forEach(({ k }, n) => (out[k] = { ok: true, code: projectRows[n]!.code, id: projectRows[n]!.id }));
+    return out as ({ ok: true; code: string; id: string } | { ok: false; error: unknown })[];
   }
 
   async update(caller: Caller, code: string, patch: ProjectFieldsInput, opts: { expectedVersion?: number; reason?: string } = {}): Promise<ProjectView> {
@@ -240,7 +387,7 @@ export class RegistryService {
       if (patch.title !== undefined && !patch.title.trim()) problems.push({ field: 'title', reason: 'cannot be empty' });
       const fields = this.resolveFields(ref, fund, patch, problems, current);
       if (problems.length) throw new ValidationError(problems);
-      const leaderId = patch.leader === undefined ? current.leaderId : fields.leader ? await this.personFor(em, fields.leader, current.organisationId) : null;
+      const leaderId = patch.leader === undefined ? current.leaderId : fields.leader ? (await this.resolveLeaders(em, [{ ...fields.leader, organisationId: current.organisationId }]))[0]! : null;
       const next: ProjectRow = {
         ...current,
         ...fields.columns,
@@ -614,57 +761,27 @@ export class RegistryService {
     }
   }
 
-  private async organisationFor(em: EntityManager, name: string, uscc: { code: string; status: 'valid' | 'unverified' } | null, departmentId: string, actor: Actor, at: Date): Promise<string> {
-    let id: string;
-    let created = false;
-    let codeAdded = false;
-    if (uscc) {
-      const known = await this.organisations.byUscc(uscc.code, em);
-      if (known) id = known.id;
-      else {
-        // An organisation first registered by name only gets its code now, instead of a twin.
-        await this.organisations.lockName(em, name);
-        const codeless = (await this.organisations.byName(name, em)).filter((o) => o.uscc === null);
-        if (codeless.length === 1) {
-          id = codeless[0]!.id;
-          await this.organisations.setUscc(em, id, uscc.code, uscc.status, at);
-          codeAdded = true;
-        } else ({ id, created } = await this.organisations.insertOrGet(em, { uscc: uscc.code, usccStatus: uscc.status, name }, at));
+  /**
+   * The person behind each leader: the one with that ID number; without one, the one person of
+   * that name who already led a project of that organisation; otherwise a new person.
+   */
+  private async resolveLeaders(em: EntityManager, items: { name: string; idNumber: string | null; organisationId: string }[]): Promise<string[]> {
+    const byIdNumber = await this.organisations.personIdsByIdNumber(em, items.map((l) => l.idNumber).filter((x): x is string => Boolean(x)));
+    const leading = await this.organisations.leadersFor(em, items.filter((l) => !l.idNumber).map((l) => ({ name: l.name, organisationId: l.organisationId })));
+    const newPeople: { id: string; name: string; idNumber: string | null }[] = [];
+    const chosen = items.map((l) => {
+      const key = `${normaliseName(l.name)}|${l.organisationId}`;
+      let id = l.idNumber ? byIdNumber.get(l.idNumber) : (leading.get(key)?.length === 1 ? leading.get(key)![0] : undefined);
+      if (!id) {
+        id = randomUUID();
+        newPeople.push({ id, name: l.name, idNumber: l.idNumber });
+        if (l.idNumber) byIdNumber.set(l.idNumber, id);
+        else leading.set(key, [id]);
       }
-    } else {
-      await this.organisations.lockName(em, name);
-      let found = await this.organisations.byName(name, em);
-      // One organisation with a code and others without, under the same name: the coded one is the
-      // registered organisation (the others were first seen by name; merging them is left to review).
-      const coded = found.filter((o) => o.uscc !== null);
-      if (found.length > 1 && coded.length === 1) found = coded;
-      if (found.length > 1) {
-        throw ValidationError.field('organisation.uscc', `"${name}" names ${found.length} organisations (${found.map((o) => o.uscc ?? 'no code').join(', ')}); give the credit code`);
-      }
-      if (found.length === 1) id = found[0]!.id;
-      else ({ id, created } = await this.organisations.insertOrGet(em, { uscc: null, usccStatus: null, name }, at));
-    }
-    const newName = await this.organisations.addName(em, id, name, departmentId, at);
-    if (created) {
-      await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: uscc?.code ?? null, usccStatus: uscc?.status ?? null, name: name.trim() } }, actor, at);
-    } else if (codeAdded) {
-      await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'CODE_ADDED', changes: { uscc: { before: null, after: uscc!.code }, usccStatus: uscc!.status } }, actor, at);
-    }
-    if (!created && newName) {
-      await this.history.append(em, { entityType: 'organisation', entityId: id, action: 'NAME_ADDED', changes: { name: name.trim() } }, actor, at);
-    }
-    return id;
-  }
-
-  private async personFor(em: EntityManager, leader: { name: string; idNumber: string | null }, organisationId: string): Promise<string> {
-    if (leader.idNumber) {
-      const existing = await this.organisations.personByIdNumber(em, leader.idNumber);
-      if (existing) return existing.id;
-    } else {
-      const existing = await this.organisations.personLeadingFor(em, leader.name, organisationId);
-      if (existing) return existing.id;
-    }
-    return (await this.organisations.insertPerson(em, leader)).id;
+      return id;
+    });
+    const stored = await this.organisations.insertPersons(em, newPeople);
+    return chosen.map((id) => stored.get(id) ?? id);
   }
 
   private async views(rows: ProjectRow[], em?: EntityManager): Promise<ProjectView[]> {
@@ -703,3 +820,6 @@ export class RegistryService {
     }));
   }
 }
+
+/** Another registration got there first; the batch is read again and retried. */
+class BatchRace extends Error {}
