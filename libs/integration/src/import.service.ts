@@ -167,12 +167,26 @@ export class ImportService {
       done += batch.length;
       await progress(done, report.total);
     }
+    // Known rows that would change nothing are counted as such without a write.
+    const toUpdate: typeof again = [];
+    for (let start = 0; start < again.length; start += 2000) {
+      const batch = again.slice(start, start + 2000);
+      const same = await this.registry.unchangedByLocalId(caller, batch.map((b) => b.input));
+      batch.forEach((b, n) => {
+        if (same[n]) {
+          report.unchanged++;
+          this.tally(report, b.input.department ?? '?', 'unchanged');
+          done++;
+        } else toUpdate.push(b);
+      });
+      await progress(done, report.total);
+    }
     // Updates are independent transactions: several at once keep a server busy while each waits on
     // the network (the embedded database has one connection, so there it is one at a time).
     let next = 0;
     const lane = async () => {
-      while (next < again.length) {
-        const { row, input } = again[next++]!;
+      while (next < toUpdate.length) {
+        const { row, input } = toUpdate[next++]!;
         try {
           const { outcome } = await this.registry.upsertByLocalId(caller, input, `import of ${file.name}`);
           report[outcome]++;

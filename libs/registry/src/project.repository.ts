@@ -118,6 +118,10 @@ export class ProjectRepository {
     await em.getRepository(ProjectEntity).update({ id }, changes);
   }
 
+  byCodes(codes: string[]): Promise<ProjectRow[]> {
+    return codes.length ? this.ds.getRepository(ProjectEntity).findBy({ code: In(codes) }) : Promise.resolve([]);
+  }
+
   byCode(code: string, em: EntityManager = this.ds.manager): Promise<ProjectRow | null> {
     return em.getRepository(ProjectEntity).findOneBy({ code });
   }

@@ -181,6 +181,35 @@ export class RegistryService {
     return (await this.views([(await this.projects.byCode(result!.code))!]))[0]!;
   }
 
+  /**
+   * For records already in the registry (by department and local ID): whether each would change
+   * nothing — decided in memory, by the same field rules `update` applies, without a transaction.
+   * A re-import of an unchanged file is then a few reads, not one update per row.
+   */
+  async unchangedByLocalId(caller: Caller, inputs: (RegisterProjectInput & { localId: string })[]): Promise<boolean[]> {
+    const ref = await this.snapshotRef();
+    const idOf = new Map(ref.departments.map((d) => [d.code, d.id]));
+    const pairs = inputs.map((i) => ({ departmentId: idOf.get(i.department ?? caller.departmentCode) ?? '', localId: i.localId.trim() }));
+    const codes = await this.projects.takenLocalIds(this.projects.manager, pairs.filter((p) => p.departmentId));
+    const rows = await this.projects.byCodes([...new Set(codes.values())]);
+    const leaders = await this.organisations.personsByIds(rows.map((r) => r.leaderId).filter((x): x is string => x !== null));
+    const byCode = new Map(rows.map((r) => [r.code.trim(), r]));
+    return inputs.map((input, n) => {
+      const current = byCode.get(codes.get(`${pairs[n]!.departmentId}|${pairs[n]!.localId}`) ?? '');
+      if (!current) return false;
+      const fund = ref.funds.find((f) => f.id === current.fundId)!;
+      const problems: FieldProblem[] = [];
+      const fields = this.resolveFields(ref, fund, input, problems, current);
+      if (problems.length) return false;
+      const next: ProjectRow = { ...current, ...fields.columns, title: input.title?.trim() ?? current.title, titleNorm: input.title ? normaliseName(input.title) : current.titleNorm };
+      if (Object.keys(diff(snapshot(current), snapshot(next))).length) return false;
+      if (input.leader === undefined) return true;
+      const now = current.leaderId ? leaders.get(current.leaderId) : undefined;
+      if (!input.leader) return !now;
+      return Boolean(now && normaliseName(now.name) === normaliseName(input.leader.name) && (fields.leader?.idNumber ?? null) === (now.idNumber ?? null));
+    });
+  }
+
   /** Which of these (department code, local ID) pairs are already linked to a project: "CODE|localId" keys. */
   async linkedLocalIds(pairs: { department: string; localId: string }[]): Promise<Set<string>> {
     const departments = await this.reference.departments();
