@@ -41,20 +41,8 @@ export class ProjectRepository {
     return this.ds.transaction(work);
   }
 
-  /** Take the next sequence number for a code group; the row stays locked until the transaction ends. */
-  async nextSequence(em: EntityManager, g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }): Promise<number> {
-    const [row] = (await em.query(
-      `INSERT INTO project_code_sequence (jurisdiction_code, year, department_seg, sub_fund_seg, last_value) VALUES ($1, $2, $3, $4, 1)
-       ON CONFLICT (jurisdiction_code, year, department_seg, sub_fund_seg) DO UPDATE SET last_value = project_code_sequence.last_value + 1
-       RETURNING last_value`,
-      [g.jurisdiction, g.year, g.departmentSeg, g.subFundSeg],
-    )) as { last_value: number }[];
-    return row!.last_value;
-  }
 
-  async insert(em: EntityManager, row: ProjectRow): Promise<void> {
-    await em.getRepository(ProjectEntity).insert(row);
-  }
+
 
   /** Take `count` sequence numbers for a code group; returns the first. The row stays locked until the transaction ends. */
   async takeSequences(em: EntityManager, g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }, count: number): Promise<number> {

@@ -580,8 +580,8 @@ export class RegistryService {
     await this.projects.transaction(async (em) => {
       const locked = await this.organisations.lockById(em, org.id);
       if (!locked || locked.name === newName.trim()) return;
-      await this.organisations.addName(em, org.id, locked.name, null, locked.createdAt);
-      await this.organisations.addName(em, org.id, newName, caller.departmentId, at);
+      await this.organisations.addNames(em, [{ organisationId: org.id, name: locked.name, departmentId: null }], locked.createdAt);
+      await this.organisations.addNames(em, [{ organisationId: org.id, name: newName, departmentId: caller.departmentId }], at);
       await this.organisations.rename(em, org.id, newName, at);
       await this.history.append(em, { entityType: 'organisation', entityId: org.id, action: 'RENAMED', reason, changes: { name: { before: locked.name, after: newName.trim() } } }, this.actor(caller), at);
     });
