@@ -60,7 +60,10 @@ describe(`change feed (${testDbKind()} database)`, () => {
       const cursor = before[before.length - 1]!.id;
       // A slow writer takes an event number first and commits last.
       await slow.query('BEGIN');
-      await slow.query(`INSERT INTO change_event (at, entity_type, entity_id, action, history_seq, changes) VALUES (now(), 'project', gen_random_uuid(), 'SLOW', 1, '{}')`);
+      await slow.query(
+        `WITH h AS (INSERT INTO history_entry (entity_type, entity_id, seq, at, action, changes, hash) VALUES ('project', gen_random_uuid(), 1, now(), 'SLOW', '{}', repeat('0', 64)) RETURNING id)
+         INSERT INTO change_event (history_id) SELECT id FROM h`,
+      );
       await registry.register(kw, project('变更流项目C', 'CF-3'));
       expect(await history.changes(cursor, 100)).toEqual([]);
       await slow.query('COMMIT');

@@ -102,13 +102,7 @@ export class HistoryRepository {
       [col('entityType'), col('entityId'), col('seq'), col('at'), col('departmentId'), col('apiKeyId'), col('action'), col('reason'), entries.map((e) => JSON.stringify(e.changes)), col('prevHash'), col('hash')],
     )) as { id: string }[];
     // The same changes, for departments' systems following the registry (the change feed), in the same order.
-    await em.query(
-      `INSERT INTO change_event (at, entity_type, entity_id, action, department_id, history_seq, changes)
-       SELECT t.at, t.entity_type, t.entity_id, t.action, t.department_id, t.seq, t.changes
-         FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::int[], $7::jsonb[]) WITH ORDINALITY AS t(at, entity_type, entity_id, action, department_id, seq, changes, n)
-        ORDER BY t.n`,
-      [col('at'), col('entityType'), col('entityId'), col('action'), col('departmentId'), col('seq'), entries.map((e) => JSON.stringify(e.changes))],
-    );
+    await em.query(`INSERT INTO change_event (history_id) SELECT h FROM unnest($1::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`, [ids.map((r) => r.id)]);
     return entries.map((e, i) => ({ ...e, id: String(ids[i]!.id) }));
   }
 
@@ -118,9 +112,10 @@ export class HistoryRepository {
    */
   async changes(afterId: bigint, first: number): Promise<ChangeEvent[]> {
     const rows = (await this.ds.query(
-      `SELECT e.id, e.at, e.entity_type, e.entity_id, e.action, e.department_id, e.history_seq, e.changes,
-              CASE WHEN e.entity_type = 'project' THEN p.code END AS project_code
-         FROM change_event e LEFT JOIN project p ON e.entity_type = 'project' AND p.id = e.entity_id
+      `SELECT e.id, h.at, h.entity_type, h.entity_id, h.action, h.department_id, h.seq AS history_seq, h.changes,
+              CASE WHEN h.entity_type = 'project' THEN p.code END AS project_code
+         FROM change_event e JOIN history_entry h ON h.id = e.history_id
+         LEFT JOIN project p ON h.entity_type = 'project' AND p.id = h.entity_id
         WHERE e.id > $1 AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY e.id LIMIT $2`,
       [afterId.toString(), first],
