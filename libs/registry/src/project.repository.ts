@@ -44,15 +44,20 @@ export class ProjectRepository {
 
 
 
-  /** Take `count` sequence numbers for a code group; returns the first. The row stays locked until the transaction ends. */
-  async takeSequences(em: EntityManager, g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }, count: number): Promise<number> {
-    const [row] = (await em.query(
-      `INSERT INTO project_code_sequence (jurisdiction_code, year, department_seg, sub_fund_seg, last_value) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (jurisdiction_code, year, department_seg, sub_fund_seg) DO UPDATE SET last_value = project_code_sequence.last_value + $5
-       RETURNING last_value`,
-      [g.jurisdiction, g.year, g.departmentSeg, g.subFundSeg, count],
-    )) as { last_value: number }[];
-    return row!.last_value - count + 1;
+
+
+  /** Take numbers for many code groups in one statement (in key order); returns each group's first number. */
+  async takeSequencesMany(em: EntityManager, groups: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string; count: number }[]): Promise<number[]> {
+    if (!groups.length) return [];
+    const rows = (await em.query(
+      `INSERT INTO project_code_sequence (jurisdiction_code, year, department_seg, sub_fund_seg, last_value)
+       SELECT * FROM unnest($1::char(6)[], $2::int[], $3::char(5)[], $4::char(2)[], $5::int[]) AS t(j, y, d, s, n) ORDER BY j, y, d, s
+       ON CONFLICT (jurisdiction_code, year, department_seg, sub_fund_seg) DO UPDATE SET last_value = project_code_sequence.last_value + EXCLUDED.last_value
+       RETURNING jurisdiction_code, year, department_seg, sub_fund_seg, last_value`,
+      [groups.map((g) => g.jurisdiction), groups.map((g) => g.year), groups.map((g) => g.departmentSeg), groups.map((g) => g.subFundSeg), groups.map((g) => g.count)],
+    )) as { jurisdiction_code: string; year: number; department_seg: string; sub_fund_seg: string; last_value: number }[];
+    const last = new Map(rows.map((r) => [`${r.jurisdiction_code}|${r.year}|${r.department_seg}|${r.sub_fund_seg}`, r.last_value]));
+    return groups.map((g) => last.get(`${g.jurisdiction}|${g.year}|${g.departmentSeg}|${g.subFundSeg}`)! - g.count + 1);
   }
 
   async insertMany(em: EntityManager, rows: ProjectRow[]): Promise<void> {
@@ -64,9 +69,9 @@ export class ProjectRepository {
                             organisation_id, leader_id, requested_fen, approved_fen, self_raised_fen, total_investment_fen, planned_start, planned_end, extension_months,
                             status, attributes, version, created_at, updated_at)
        SELECT t.id, t.code, t.department_id, t.fund_id, t.sub_fund_id, t.category_code, t.support_method_code, t.catalog_item_code, t.year, t.title, t.title_norm, t.summary,
-              ARRAY(SELECT jsonb_array_elements_text(t.keywords)), t.organisation_id, t.leader_id, t.requested_fen, t.approved_fen, t.self_raised_fen, t.total_investment_fen,
+              string_to_array(t.keywords, E'\\x1f'), t.organisation_id, t.leader_id, t.requested_fen, t.approved_fen, t.self_raised_fen, t.total_investment_fen,
               t.planned_start, t.planned_end, t.extension_months, t.status, t.attributes, t.version, t.created_at, t.updated_at
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[],
                      $14::uuid[], $15::uuid[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::date[], $21::date[], $22::int[], $23::text[], $24::jsonb[], $25::int[],
                      $26::timestamptz[], $27::timestamptz[])
            AS t(id, code, department_id, fund_id, sub_fund_id, category_code, support_method_code, catalog_item_code, year, title, title_norm, summary, keywords,
@@ -74,7 +79,8 @@ export class ProjectRepository {
                 version, created_at, updated_at)`,
       [
         c('id'), c('code'), c('departmentId'), c('fundId'), c('subFundId'), c('categoryCode'), c('supportMethodCode'), c('catalogItemCode'), c('year'), c('title'), c('titleNorm'),
-        c('summary'), rows.map((r) => JSON.stringify(r.keywords)), c('organisationId'), c('leaderId'), fen('requestedFen'), fen('approvedFen'), fen('selfRaisedFen'),
+        // Keywords travel as one string each (unit separator), as arrays of arrays cannot be ragged.
+        c('summary'), rows.map((r) => r.keywords.join('\u001f')), c('organisationId'), c('leaderId'), fen('requestedFen'), fen('approvedFen'), fen('selfRaisedFen'),
         fen('totalInvestmentFen'), c('plannedStart'), c('plannedEnd'), c('extensionMonths'), c('status'), rows.map((r) => JSON.stringify(r.attributes)), c('version'),
         c('createdAt'), c('updatedAt'),
       ],

@@ -72,6 +72,7 @@ describe(`registry (${testDbKind()} database)`, () => {
     expect(p).toMatchObject({ status: ProjectStatus.DRAFT, categoryCode: 'KJGG', requestedFen: 300000000n, totalInvestmentFen: 1200000000n, version: 1 });
     expect(p.organisation).toMatchObject({ uscc: ORG_A.uscc, usccStatus: 'valid', name: ORG_A.name });
     expect(p.leader?.name).toBe('严竹润');
+    expect(p.keywords).toEqual(['机器人', '减速器']);
     expect(p.localIds).toEqual([{ departmentId: callers.KW!.departmentId, localId: 'KW-2024-0001' }]);
 
     expect((await registry.get(p.code.toLowerCase())).id).toBe(p.id);

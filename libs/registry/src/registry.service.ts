@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '#shared/database/index.js';
 import type { EntityManager } from 'typeorm';
 import { departmentSegment, formatProjectCode, parseProjectCode, validateUscc } from '#encoding';
 import { HistoryRepository, diff, type Actor } from '#history';
@@ -69,6 +70,13 @@ function snapshot(p: ProjectRow): Record<string, unknown> {
   };
 }
 
+/** What a registration recorded: the fields it set (empty ones left out). */
+function registered(p: ProjectRow): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(snapshot(p)).filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)),
+  );
+}
+
 /**
  * The unified project registry: registration with a unified code, changes by the owning
  * department, the lifecycle, extensions, the crosswalk of department IDs, and history (留痕)
@@ -84,6 +92,7 @@ export class RegistryService {
     private readonly clock: Clock,
     private readonly delegations: DelegationRepository,
     private readonly unlinked: UnlinkedRecordRepository,
+    @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
   ) {}
 
   // ---------------------------------------------------------------- reads
@@ -238,28 +247,61 @@ export class RegistryService {
         results[i] = { ok: false, error };
       }
     }
-    for (let start = 0; start < ready.length; start += 500) {
-      const chunk = ready.slice(start, start + 500);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk));
-          out.forEach((r, k) => (results[chunk[k]!.index] = r));
-          break;
-        } catch (err) {
-          // Another registration created one of the same organisations or took a local ID meanwhile: read again and retry.
-          if (err instanceof BatchRace && attempt < 3) continue;
-          for (const c of chunk) results[c.index] = { ok: false, error: err instanceof BatchRace ? new DomainError(ErrorCode.CONFLICT, err.message) : err };
-          break;
+    // Two lanes on a server (rows of one organisation always in the same lane); one on the embedded database.
+    const lanes = this.connection.poolSize > 2 ? 2 : 1;
+    const laneOf = (r: (typeof ready)[number]) => (lanes === 1 ? 0 : Math.abs(hashString(normaliseName(r.input.organisation.name))) % lanes);
+    await Promise.all(
+      Array.from({ length: lanes }, async (_, lane) => {
+        const mine = ready.filter((r) => laneOf(r) === lane);
+        for (let start = 0; start < mine.length; start += 2000) {
+          const chunk = mine.slice(start, start + 2000);
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const codes = await this.allocateCodes(chunk);
+              const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk, codes));
+              out.forEach((r, k) => (results[chunk[k]!.index] = r));
+              break;
+            } catch (err) {
+              // Another registration created one of the same organisations or took a local ID meanwhile: read again and retry.
+              if ((err instanceof BatchRace || isUniqueViolation(err)) && attempt < 4) continue;
+              for (const c of chunk) results[c.index] = { ok: false, error: err instanceof BatchRace ? new DomainError(ErrorCode.CONFLICT, err.message) : err };
+              break;
+            }
+          }
         }
-      }
-    }
+      }),
+    );
     return results;
+  }
+
+  /**
+   * Unified codes for a batch, taken before its write transaction in one statement that commits at
+   * once: batches and single registrations never wait on each other's counters, and a batch that
+   * fails leaves a gap in the sequence (numbers are never reused).
+   */
+  private async allocateCodes(chunk: { input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[]): Promise<string[]> {
+    const groups = new Map<string, { g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }; ks: number[] }>();
+    chunk.forEach((c, k) => {
+      const { department, fund, fields } = c.prepared;
+      const sub = fields.columns.subFundId ? fund.subFunds.find((x) => x.id === fields.columns.subFundId)! : null;
+      const g = { jurisdiction: department.jurisdictionCode, year: c.input.year, departmentSeg: departmentSegment(department.code), subFundSeg: sub?.code ?? '00' };
+      const key = `${g.jurisdiction}|${g.year}|${g.departmentSeg}|${g.subFundSeg}`;
+      groups.set(key, { g, ks: [...(groups.get(key)?.ks ?? []), k] });
+    });
+    const ordered = [...groups.keys()].sort().map((key) => groups.get(key)!);
+    const firsts = await this.projects.takeSequencesMany(this.projects.manager, ordered.map(({ g, ks }) => ({ ...g, count: ks.length })));
+    const codes: string[] = new Array(chunk.length);
+    ordered.forEach(({ g, ks }, n) => {
+      ks.forEach((k, m) => (codes[k] = formatProjectCode({ jurisdiction: g.jurisdiction, year: g.year, department: g.departmentSeg.replace(/0+$/, ''), subFund: g.subFundSeg, sequence: firsts[n]! + m })));
+    });
+    return codes;
   }
 
   private async writeBatch(
     em: EntityManager,
     caller: Caller,
     chunk: { input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[],
+    codes: string[],
   ): Promise<({ ok: true; code: string; id: string } | { ok: false; error: unknown })[]> {
     const at = this.clock.now();
     const actor = this.actor(caller);
@@ -349,28 +391,16 @@ export class RegistryService {
     // Leaders.
     const rows = chunk.map((c, k) => ({ c, k })).filter(({ k }) => out[k] === null);
     const withLeader = rows.filter(({ c }) => c.prepared.fields.leader);
-    const leaderIds = await this.resolveLeaders(em, withLeader.map(({ c, k }) => ({ ...c.prepared.fields.leader!, organisationId: orgOf.get(k)! })));
+    const leaderIds = await this.resolveLeaders(
+      em,
+      withLeader.map(({ c, k }) => ({ ...c.prepared.fields.leader!, organisationId: orgOf.get(k)! })),
+      created,
+    );
     const leaderOf = new Map<number, string>(withLeader.map(({ k }, n) => [k, leaderIds[n]!]));
-
-    // Codes: one counter update per code group, taken in a fixed order.
-    const groups = new Map<string, { g: { jurisdiction: string; year: number; departmentSeg: string; subFundSeg: string }; ks: number[] }>();
-    for (const { c, k } of rows) {
-      const { department, fund, fields } = c.prepared;
-      const sub = fields.columns.subFundId ? fund.subFunds.find((x) => x.id === fields.columns.subFundId)! : null;
-      const g = { jurisdiction: department.jurisdictionCode, year: c.input.year, departmentSeg: departmentSegment(department.code), subFundSeg: sub?.code ?? '00' };
-      const key = `${g.jurisdiction}|${g.year}|${g.departmentSeg}|${g.subFundSeg}`;
-      groups.set(key, { g, ks: [...(groups.get(key)?.ks ?? []), k] });
-    }
-    const codeOfRow = new Map<number, string>();
-    for (const key of [...groups.keys()].sort()) {
-      const { g, ks } = groups.get(key)!;
-      const first = await this.projects.takeSequences(em, g, ks.length);
-      ks.forEach((k, n) => codeOfRow.set(k, formatProjectCode({ jurisdiction: g.jurisdiction, year: g.year, department: g.departmentSeg.replace(/0+$/, ''), subFund: g.subFundSeg, sequence: first + n })));
-    }
 
     const projectRows: ProjectRow[] = rows.map(({ c, k }) => ({
       id: randomUUID(),
-      code: codeOfRow.get(k)!,
+      code: codes[k]!,
       departmentId: c.prepared.department.id,
       fundId: c.prepared.fund.id,
       ...c.prepared.fields.columns,
@@ -393,7 +423,7 @@ export class RegistryService {
     if (!(await this.projects.linkLocalIds(em, links, at))) throw new BatchRace('a local ID was linked by another registration at the same time');
     rows.forEach(({ c }, n) => {
       const row = projectRows[n]!;
-      history.push({ input: { entityType: 'project', entityId: row.id, action: 'REGISTERED', changes: snapshot(row) }, actor, at });
+      history.push({ input: { entityType: 'project', entityId: row.id, action: 'REGISTERED', changes: registered(row) }, actor, at });
       if (c.prepared.localId) history.push({ input: { entityType: 'project', entityId: row.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: c.prepared.department.code, localId: c.prepared.localId } }, actor, at });
     });
     await this.history.appendMany(em, history);
@@ -794,9 +824,10 @@ export class RegistryService {
    * The person behind each leader: the one with that ID number; without one, the one person of
    * that name who already led a project of that organisation; otherwise a new person.
    */
-  private async resolveLeaders(em: EntityManager, items: { name: string; idNumber: string | null; organisationId: string }[]): Promise<string[]> {
+  private async resolveLeaders(em: EntityManager, items: { name: string; idNumber: string | null; organisationId: string }[], newOrganisations: Set<string> = new Set()): Promise<string[]> {
     const byIdNumber = await this.organisations.personIdsByIdNumber(em, items.map((l) => l.idNumber).filter((x): x is string => Boolean(x)));
-    const leading = await this.organisations.leadersFor(em, items.filter((l) => !l.idNumber).map((l) => ({ name: l.name, organisationId: l.organisationId })));
+    // An organisation registered just now has had no leaders yet.
+    const leading = await this.organisations.leadersFor(em, items.filter((l) => !l.idNumber && !newOrganisations.has(l.organisationId)).map((l) => ({ name: l.name, organisationId: l.organisationId })));
     const newPeople: { id: string; name: string; idNumber: string | null }[] = [];
     const chosen = items.map((l) => {
       const key = `${normaliseName(l.name)}|${l.organisationId}`;
@@ -852,3 +883,15 @@ export class RegistryService {
 
 /** Another registration got there first; the batch is read again and retried. */
 class BatchRace extends Error {}
+
+/** A write that lost a race with another (unique key taken, deadlock broken, serialization): worth another try. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { driverError?: { code?: string } })?.driverError?.code ?? (err as { code?: string })?.code;
+  return code === '23505' || code === '40P01' || code === '40001';
+}
+
+function hashString(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
