@@ -45,6 +45,9 @@ export interface ChangeEvent {
   changes: Record<string, unknown>;
 }
 
+/** Advisory lock key of the change feed's numbering ("linkage change feed"). */
+const CHANGE_FEED_LOCK = 0x6c6b6366;
+
 /** The only place history_entry and change_event are queried. Appends only: the table refuses updates and deletes. */
 @Injectable()
 export class HistoryRepository {
@@ -93,17 +96,23 @@ export class HistoryRepository {
       return { ...entry, hash };
     });
     const col = <K extends keyof (typeof entries)[number]>(k: K) => entries.map((e) => e[k]);
-    const ids = (await em.query(
+    const inserted = (await em.query(
       `INSERT INTO history_entry (entity_type, entity_id, seq, at, department_id, api_key_id, action, reason, changes, prev_hash, hash)
        SELECT t.entity_type, t.entity_id, t.seq, t.at, t.department_id, t.api_key_id, t.action, t.reason, t.changes, t.prev_hash, t.hash
          FROM unnest($1::text[], $2::uuid[], $3::int[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[])
               WITH ORDINALITY AS t(entity_type, entity_id, seq, at, department_id, api_key_id, action, reason, changes, prev_hash, hash, n)
-        ORDER BY t.n RETURNING id`,
+        ORDER BY t.n RETURNING id, entity_type, entity_id, seq`,
       [col('entityType'), col('entityId'), col('seq'), col('at'), col('departmentId'), col('apiKeyId'), col('action'), col('reason'), entries.map((e) => JSON.stringify(e.changes)), col('prevHash'), col('hash')],
-    )) as { id: string }[];
-    // The same changes, for departments' systems following the registry (the change feed), in the same order.
-    await em.query(`INSERT INTO change_event (history_id) SELECT h FROM unnest($1::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`, [ids.map((r) => r.id)]);
-    return entries.map((e, i) => ({ ...e, id: String(ids[i]!.id) }));
+    )) as { id: string; entity_type: string; entity_id: string; seq: number }[];
+    // RETURNING gives no promise of order: match each id to its entry.
+    const idOf = new Map(inserted.map((r) => [`${r.entity_type}|${r.entity_id}|${r.seq}`, String(r.id)]));
+    const ids = entries.map((e) => idOf.get(`${e.entityType}|${e.entityId}|${e.seq}`)!);
+    // The same changes, for departments' systems following the registry (the change feed), in the
+    // same order. Event numbers are handed out under one lock held to commit, so they are in commit
+    // order: a reader past number n never meets a later commit below n.
+    await em.query(`SELECT pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`);
+    await em.query(`INSERT INTO change_event (history_id) SELECT h FROM unnest($1::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`, [ids]);
+    return entries.map((e, i) => ({ ...e, id: ids[i]! }));
   }
 
   /**

@@ -286,6 +286,43 @@ describe(`registry (${testDbKind()} database)`, () => {
     expect((await registry.unlinkedRecords(callers.KW!)).map((r) => r.localId)).toEqual(['OLD-2']);
   });
 
+  it('registers a batch by the same rules as one at a time: a code arriving later, a second name, the same leader', async () => {
+    const base = { fund: 'CGZHYY', subFund: '7', year: 2026 };
+    const results = await registry.registerMany(callers.KW!, [
+      { ...base, title: '批量一', organisation: { name: '上海批量测试科技有限公司' }, leader: { name: '孙海燕', idNumber: '11010519491231002X' }, localId: 'BATCH-1' },
+      { ...base, title: '批量二', organisation: { name: '上海批量测试科技有限公司', uscc: '913401005872104446' }, localId: 'BATCH-2' },
+      { ...base, title: '批量三', organisation: { name: '上海批量测试科技有限责任公司', uscc: '913401005872104446' }, leader: { name: '孙海燕' }, localId: 'BATCH-3' },
+      { ...base, title: '批量四', organisation: { name: '上海批量测试科技有限公司' }, leader: { name: '孙海燕' }, localId: 'BATCH-3' },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(((results[3] as { error: Error }).error).message).toMatch(/local ID "BATCH-3" is given twice in this batch/);
+    const [p1, p2, p3] = await Promise.all(['BATCH-1', 'BATCH-2', 'BATCH-3'].map((id) => registry.getByLocalId('KW', id)));
+    // First seen by name only, then with its code, then under a second name: one organisation.
+    expect(new Set([p1!.organisation.id, p2!.organisation.id, p3!.organisation.id]).size).toBe(1);
+    expect(p1!.organisation).toMatchObject({ uscc: '913401005872104446', usccStatus: 'valid' });
+    expect(p3!.leader!.id).toBe(p1!.leader!.id);
+    const orgHistory = await app.get(HistoryService).list('organisation', p1!.organisation.id);
+    expect(orgHistory.map((h) => h.action)).toEqual(['REGISTERED', 'CODE_ADDED', 'NAME_ADDED']);
+    expect(orgHistory[2]!.changes).toEqual({ name: '上海批量测试科技有限责任公司' });
+  });
+
+  it('puts rows linked by a credit code or a name in one lane', async () => {
+    const { organisationGroups } = await import('./registry.service.js');
+    const lanes = organisationGroups(
+      [
+        { uscc: 'A', name: 'n1' },
+        { uscc: null, name: 'n2' },
+        { uscc: 'A', name: 'n3' },
+        { uscc: 'B', name: 'n2' },
+        { uscc: null, name: 'n3' },
+      ],
+      2,
+    );
+    expect(lanes[0]).toBe(lanes[2]);
+    expect(lanes[2]).toBe(lanes[4]);
+    expect(lanes[1]).toBe(lanes[3]);
+  });
+
   it('detects a tampered history entry', async () => {
     const p = await registry.register(callers.KW!, kwProject({ title: '留痕篡改测试' }));
     await registry.update(callers.KW!, p.code, { summary: '第一次修改' });

@@ -196,6 +196,7 @@ export class RegistryService {
    * A re-import of an unchanged file is then a few reads, not one update per row.
    */
   async unchangedByLocalId(caller: Caller, inputs: (RegisterProjectInput & { localId: string })[]): Promise<boolean[]> {
+    this.mayWrite(caller);
     const ref = await this.snapshotRef();
     const idOf = new Map(ref.departments.map((d) => [d.code, d.id]));
     const pairs = inputs.map((i) => ({ departmentId: idOf.get(i.department ?? caller.departmentCode) ?? '', localId: i.localId.trim() }));
@@ -203,9 +204,12 @@ export class RegistryService {
     const rows = await this.projects.byCodes([...new Set(codes.values())]);
     const leaders = await this.organisations.personsByIds(rows.map((r) => r.leaderId).filter((x): x is string => x !== null));
     const byCode = new Map(rows.map((r) => [r.code.trim(), r]));
+    const actsFor = new Set<string>();
+    for (const d of new Set(rows.map((r) => r.departmentId))) if (await this.actsFor(caller, d)) actsFor.add(d);
     return inputs.map((input, n) => {
       const current = byCode.get(codes.get(`${pairs[n]!.departmentId}|${pairs[n]!.localId}`) ?? '');
-      if (!current) return false;
+      // Rows the caller may not change go the way of an update, which refuses them properly.
+      if (!current || (caller.role !== 'INFORMATION_CENTER' && !actsFor.has(current.departmentId))) return false;
       const fund = ref.funds.find((f) => f.id === current.fundId)!;
       const problems: FieldProblem[] = [];
       const fields = this.resolveFields(ref, fund, input, problems, current);
@@ -247,28 +251,35 @@ export class RegistryService {
         results[i] = { ok: false, error };
       }
     }
-    // Two lanes on a server (rows of one organisation always in the same lane); one on the embedded database.
+    // Two lanes on a server, one on the embedded database. Rows linked by a credit code or a name
+    // (one organisation, however written) always share a lane.
     const lanes = this.connection.poolSize > 2 ? 2 : 1;
-    const laneOf = (r: (typeof ready)[number]) => (lanes === 1 ? 0 : Math.abs(hashString(normaliseName(r.input.organisation.name))) % lanes);
+    const laneOf = organisationGroups(ready.map((r) => ({ uscc: r.prepared.usccCheck?.code ?? null, name: normaliseName(r.input.organisation.name) })), lanes);
+    const write = async (chunk: typeof ready): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const codes = await this.allocateCodes(chunk);
+          const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk, codes));
+          out.forEach((r, k) => (results[chunk[k]!.index] = r));
+          return;
+        } catch (err) {
+          // Another registration created one of the same organisations or took a local ID meanwhile: read again and retry.
+          const race = err instanceof BatchRace || isUniqueViolation(err);
+          if (race && attempt < 4) continue;
+          if (race && chunk.length > 1) {
+            // Still racing: one project at a time, so that one conflict does not fail the others.
+            for (const one of chunk) await write([one]);
+            return;
+          }
+          for (const c of chunk) results[c.index] = { ok: false, error: race ? new DomainError(ErrorCode.CONFLICT, `${(err as Error).message}; try again`) : err };
+          return;
+        }
+      }
+    };
     await Promise.all(
       Array.from({ length: lanes }, async (_, lane) => {
-        const mine = ready.filter((r) => laneOf(r) === lane);
-        for (let start = 0; start < mine.length; start += 2000) {
-          const chunk = mine.slice(start, start + 2000);
-          for (let attempt = 1; ; attempt++) {
-            try {
-              const codes = await this.allocateCodes(chunk);
-              const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk, codes));
-              out.forEach((r, k) => (results[chunk[k]!.index] = r));
-              break;
-            } catch (err) {
-              // Another registration created one of the same organisations or took a local ID meanwhile: read again and retry.
-              if ((err instanceof BatchRace || isUniqueViolation(err)) && attempt < 4) continue;
-              for (const c of chunk) results[c.index] = { ok: false, error: err instanceof BatchRace ? new DomainError(ErrorCode.CONFLICT, err.message) : err };
-              break;
-            }
-          }
-        }
+        const mine = ready.filter((_r, n) => laneOf[n] === lane);
+        for (let start = 0; start < mine.length; start += 2000) await write(mine.slice(start, start + 2000));
       }),
     );
     return results;
@@ -309,15 +320,9 @@ export class RegistryService {
 
     // Local IDs already taken (by earlier imports, or twice in this batch).
     const taken = await this.projects.takenLocalIds(em, chunk.filter((c) => c.prepared.localId).map((c) => ({ departmentId: c.prepared.department.id, localId: c.prepared.localId! })));
-    const inBatch = new Set<string>();
     chunk.forEach((c, k) => {
-      if (!c.prepared.localId) return;
-      const key = `${c.prepared.department.id}|${c.prepared.localId}`;
-      const code = taken.get(key);
-      if (code || inBatch.has(key)) {
-        out[k] = { ok: false, error: new DomainError(ErrorCode.CONFLICT, `${c.prepared.department.code} local ID "${c.prepared.localId}" already belongs to project ${code ?? 'registered just before'}`, { field: 'localId', projectCode: code ?? null }) };
-      }
-      inBatch.add(key);
+      const code = c.prepared.localId ? taken.get(`${c.prepared.department.id}|${c.prepared.localId}`) : undefined;
+      if (code) out[k] = { ok: false, error: new DomainError(ErrorCode.CONFLICT, `${c.prepared.department.code} local ID "${c.prepared.localId}" already belongs to project ${code}`, { field: 'localId', projectCode: code }) };
     });
 
     // Organisations, resolved row by row by the same rules a single registration follows, against
@@ -332,6 +337,8 @@ export class RegistryService {
     const knownNames = await this.organisations.namesOf(em, [...new Set([...byUscc.values(), ...[...byName.values()].flat().map((o) => o.id)])]);
     const newOrgs: { id: string; uscc: string | null; usccStatus: string | null; name: string }[] = [];
     const created = new Set<string>();
+    /** The name each organisation created in this batch was registered under (its REGISTERED entry). */
+    const registeredName = new Map<string, string>();
     const codeAdds: { id: string; uscc: string; status: string }[] = [];
     const nameAdds: { organisationId: string; name: string; departmentId: string | null }[] = [];
     const history: { input: Parameters<HistoryRepository['append']>[1]; actor: Actor; at: Date }[] = [];
@@ -354,6 +361,7 @@ export class RegistryService {
             id = randomUUID();
             newOrgs.push({ id, uscc: uscc.code, usccStatus: uscc.status, name });
             created.add(id);
+            registeredName.set(id, norm);
             codeOf.set(id, uscc.code);
             history.push({ input: { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: uscc.code, usccStatus: uscc.status, name: name.trim() } }, actor, at });
           }
@@ -372,6 +380,7 @@ export class RegistryService {
           id = randomUUID();
           newOrgs.push({ id, uscc: null, usccStatus: null, name });
           created.add(id);
+          registeredName.set(id, norm);
           codeOf.set(id, null);
           history.push({ input: { entityType: 'organisation', entityId: id, action: 'REGISTERED', changes: { uscc: null, usccStatus: null, name: name.trim() } }, actor, at });
         }
@@ -380,10 +389,18 @@ export class RegistryService {
         knownNames.add(`${id}|${norm}`);
         nameAdds.push({ organisationId: id, name, departmentId: c.prepared.department.id });
         byName.set(norm, [...(byName.get(norm) ?? []).filter((o) => o.id !== id), { id, uscc: codeOf.get(id) ?? null }]);
-        if (!created.has(id)) history.push({ input: { entityType: 'organisation', entityId: id, action: 'NAME_ADDED', changes: { name: name.trim() } }, actor, at });
+        if (registeredName.get(id) !== norm) history.push({ input: { entityType: 'organisation', entityId: id, action: 'NAME_ADDED', changes: { name: name.trim() } }, actor, at });
       }
       orgOf.set(k, id);
     }
+    // The same local ID twice in this batch: the first row that can be stored keeps it.
+    const inBatch = new Map<string, number>();
+    chunk.forEach((c, k) => {
+      if (out[k] !== null || !c.prepared.localId) return;
+      const key = `${c.prepared.department.id}|${c.prepared.localId}`;
+      if (inBatch.has(key)) out[k] = { ok: false, error: new DomainError(ErrorCode.CONFLICT, `${c.prepared.department.code} local ID "${c.prepared.localId}" is given twice in this batch`, { field: 'localId' }) };
+      else inBatch.set(key, k);
+    });
     if (!(await this.organisations.insertMany(em, newOrgs, at))) throw new BatchRace('an organisation with the same credit code was registered at the same time');
     if (!(await this.organisations.setUsccMany(em, codeAdds, at))) throw new BatchRace('a credit code was given to another organisation at the same time');
     await this.organisations.addNames(em, nameAdds, at);
@@ -836,8 +853,9 @@ export class RegistryService {
         id = randomUUID();
         newPeople.push({ id, name: l.name, idNumber: l.idNumber });
         if (l.idNumber) byIdNumber.set(l.idNumber, id);
-        else leading.set(key, [id]);
       }
+      // Later rows of this batch naming the same person at this organisation without an ID number find them.
+      if (!leading.get(key)?.includes(id)) leading.set(key, [...(leading.get(key) ?? []), id]);
       return id;
     });
     const stored = await this.organisations.insertPersons(em, newPeople);
@@ -894,4 +912,33 @@ function hashString(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
+}
+
+/** A lane per row such that rows sharing a credit code or a name (transitively) share a lane. */
+export function organisationGroups(rows: { uscc: string | null; name: string }[], lanes: number): number[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let y = x; parent.get(y) !== r; ) {
+      const next = parent.get(y)!;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  const add = (x: string) => {
+    if (!parent.has(x)) parent.set(x, x);
+  };
+  for (const r of rows) {
+    const n = `n:${r.name}`;
+    add(n);
+    if (r.uscc) {
+      const u = `u:${r.uscc}`;
+      add(u);
+      const [a, b] = [find(n), find(u)];
+      if (a !== b) parent.set(a, b);
+    }
+  }
+  return rows.map((r) => (lanes === 1 ? 0 : Math.abs(hashString(find(`n:${r.name}`))) % lanes));
 }
