@@ -154,8 +154,8 @@ export class ImportService {
     const known = await this.registry.linkedLocalIds(prepared.map(({ input }) => ({ department: input.department!, localId: input.localId })));
     const fresh = prepared.filter(({ input }) => !known.has(`${input.department}|${input.localId}`));
     const again = prepared.filter(({ input }) => known.has(`${input.department}|${input.localId}`));
-    for (let start = 0; start < fresh.length; start += 5000) {
-      const batch = fresh.slice(start, start + 5000);
+    for (let start = 0; start < fresh.length; start += 20000) {
+      const batch = fresh.slice(start, start + 20000);
       const results = await this.registry.registerMany(caller, batch.map((b) => b.input));
       results.forEach((r, n) => {
         const { row, input } = batch[n]!;

@@ -251,9 +251,9 @@ export class RegistryService {
         results[i] = { ok: false, error };
       }
     }
-    // Two lanes on a server, one on the embedded database. Rows linked by a credit code or a name
+    // Up to three lanes on a server, one on the embedded database. Rows linked by a credit code or a name
     // (one organisation, however written) always share a lane.
-    const lanes = this.connection.poolSize > 2 ? 2 : 1;
+    const lanes = this.connection.poolSize > 3 ? 3 : this.connection.poolSize > 2 ? 2 : 1;
     const laneOf = organisationGroups(ready.map((r) => ({ uscc: r.prepared.usccCheck?.code ?? null, name: normaliseName(r.input.organisation.name) })), lanes);
     const write = async (chunk: typeof ready): Promise<void> => {
       for (let attempt = 1; ; attempt++) {
