@@ -108,6 +108,17 @@ describe(`bulk import (${testDbKind()} database)`, () => {
     const report = await imports.run(xxzx, { name: 'aon.csv', content: Buffer.from(csv) }, { allOrNothing: true });
     expect(report).toMatchObject({ rejected: true, created: 0, failed: 1, errors: [{ row: 3, column: 'title', reason: 'is empty' }] });
     await expect(registry.getByLocalId('KW', 'A-1')).rejects.toThrow(/does not exist/);
+
+    // A name that only turns out ambiguous given the rows before it is caught before anything is stored.
+    const ambiguous = [
+      'id,department,subfund,year,title,org_name,uscc',
+      'A-3,科委,5,2024,同名一,上海同名科技有限公司,91320191790421052D',
+      'A-4,科委,5,2024,同名二,上海同名科技有限公司,91341602MA2UR8R5XX',
+      'A-5,科委,5,2024,同名三,上海同名科技有限公司,',
+    ].join('\n');
+    const r2 = await imports.run(xxzx, { name: 'aon2.csv', content: Buffer.from(ambiguous) }, { allOrNothing: true });
+    expect(r2).toMatchObject({ rejected: true, created: 0, failed: 1, errors: [{ row: 4, column: 'uscc', reason: expect.stringMatching(/names 2 organisations/) }] });
+    await expect(registry.getByLocalId('KW', 'A-3')).rejects.toThrow(/does not exist/);
   });
 
   it('imports a GBK-encoded CSV with Chinese headers as Chinese Excel saves it', async () => {

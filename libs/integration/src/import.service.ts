@@ -135,15 +135,19 @@ export class ImportService {
     }
 
     if (opts.allOrNothing) {
-      for (const { row, input } of prepared) {
-        try {
-          await this.registry.check(caller, input);
-        } catch (err) {
-          this.failWith(report, row, err, columnOf, input.department ?? undefined);
-        }
-      }
+      // Every row by the rules of a registration, all together (rows already registered without
+      // their local ID, which they already hold).
+      const known = await this.registry.linkedLocalIds(prepared.map(({ input }) => ({ department: input.department!, localId: input.localId })));
+      const results = await this.registry.checkMany(
+        caller,
+        prepared.map(({ input }) => (known.has(`${input.department}|${input.localId}`) ? { ...input, localId: null } : input)),
+      );
+      results.forEach((r, n) => {
+        if (!r.ok) this.failWith(report, prepared[n]!.row, r.error, columnOf, prepared[n]!.input.department ?? undefined);
+      });
       if (report.failed > 0) {
         report.rejected = true;
+        report.errors.sort((a, b) => a.row - b.row);
         return report;
       }
     }

@@ -142,10 +142,25 @@ export class RegistryService {
 
   // ---------------------------------------------------------------- writes
 
-  /** Validate a registration without storing anything (for all-or-nothing imports): throws as register would. */
-  async check(caller: Caller, input: RegisterProjectInput): Promise<void> {
+  /**
+   * What registerMany would refuse, without storing anything (all-or-nothing imports): every rule
+   * of a registration, including organisations whose name turns out ambiguous given the rows before.
+   */
+  async checkMany(caller: Caller, inputs: RegisterProjectInput[]): Promise<({ ok: true } | { ok: false; error: unknown })[]> {
     this.mayWrite(caller);
-    await this.prepare(caller, input, await this.snapshotRef());
+    const ref = await this.snapshotRef();
+    const results: ({ ok: true } | { ok: false; error: unknown })[] = new Array(inputs.length);
+    const ready: { index: number; input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        ready.push({ index: i, input: inputs[i]!, prepared: await this.prepare(caller, inputs[i]!, ref) });
+      } catch (error) {
+        results[i] = { ok: false, error };
+      }
+    }
+    const out = await this.projects.transaction((em) => this.writeBatch(em, caller, ready, [], { dryRun: true }));
+    out.forEach((r, k) => (results[ready[k]!.index] = r.ok ? { ok: true } : r));
+    return results;
   }
 
   private async prepare(caller: Caller, input: RegisterProjectInput, ref: RefSnapshot) {
@@ -313,6 +328,7 @@ export class RegistryService {
     caller: Caller,
     chunk: { input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[],
     codes: string[],
+    opts: { dryRun?: boolean } = {},
   ): Promise<({ ok: true; code: string; id: string } | { ok: false; error: unknown })[]> {
     const at = this.clock.now();
     const actor = this.actor(caller);
@@ -401,6 +417,7 @@ export class RegistryService {
       if (inBatch.has(key)) out[k] = { ok: false, error: new DomainError(ErrorCode.CONFLICT, `${c.prepared.department.code} local ID "${c.prepared.localId}" is given twice in this batch`, { field: 'localId' }) };
       else inBatch.set(key, k);
     });
+    if (opts.dryRun) return out.map((r) => r ?? { ok: true as const, code: '', id: '' });
     if (!(await this.organisations.insertMany(em, newOrgs, at))) throw new BatchRace('an organisation with the same credit code was registered at the same time');
     if (!(await this.organisations.setUsccMany(em, codeAdds, at))) throw new BatchRace('a credit code was given to another organisation at the same time');
     await this.organisations.addNames(em, nameAdds, at);
