@@ -3,7 +3,8 @@ import { NotFoundError } from '#shared/core/index.js';
 import { ReferenceRepository } from './reference.repository.js';
 import type { Catalog, Category, Department, Fund, Jurisdiction, SupportMethod } from './reference.types.js';
 
-interface Snapshot {
+/** All reference data at once. */
+export interface ReferenceSnapshot {
   jurisdictions: Jurisdiction[];
   departments: Department[];
   funds: Fund[];
@@ -22,7 +23,7 @@ const CACHE_MS = 5_000;
  */
 @Injectable()
 export class ReferenceService {
-  private cache: { at: number; data: Promise<Snapshot> } | null = null;
+  private cache: { at: number; data: Promise<ReferenceSnapshot> } | null = null;
 
   constructor(private readonly repo: ReferenceRepository) {}
 
@@ -31,7 +32,7 @@ export class ReferenceService {
     this.cache = null;
   }
 
-  private snapshot(): Promise<Snapshot> {
+  private snapshot(): Promise<ReferenceSnapshot> {
     const now = Date.now();
     if (!this.cache || now - this.cache.at > CACHE_MS) {
       const data = (async () => {

@@ -147,17 +147,8 @@ export class RegistryService {
    * of a registration, including organisations whose name turns out ambiguous given the rows before.
    */
   async checkMany(caller: Caller, inputs: RegisterProjectInput[]): Promise<({ ok: true } | { ok: false; error: unknown })[]> {
-    this.mayWrite(caller);
-    const ref = await this.snapshotRef();
     const results: ({ ok: true } | { ok: false; error: unknown })[] = new Array(inputs.length);
-    const ready: { index: number; input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[] = [];
-    for (let i = 0; i < inputs.length; i++) {
-      try {
-        ready.push({ index: i, input: inputs[i]!, prepared: await this.prepare(caller, inputs[i]!, ref) });
-      } catch (error) {
-        results[i] = { ok: false, error };
-      }
-    }
+    const ready = await this.prepareAll(caller, inputs, results);
     const out = await this.projects.transaction((em) => this.writeBatch(em, caller, ready, [], { dryRun: true }));
     out.forEach((r, k) => (results[ready[k]!.index] = r.ok ? { ok: true } : r));
     return results;
@@ -255,17 +246,8 @@ export class RegistryService {
    * same rules. Each input gets its own result; a bad one does not stop the others.
    */
   async registerMany(caller: Caller, inputs: RegisterProjectInput[]): Promise<({ ok: true; code: string; id: string } | { ok: false; error: unknown })[]> {
-    this.mayWrite(caller);
-    const ref = await this.snapshotRef();
     const results: ({ ok: true; code: string; id: string } | { ok: false; error: unknown })[] = new Array(inputs.length);
-    const ready: { index: number; input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[] = [];
-    for (let i = 0; i < inputs.length; i++) {
-      try {
-        ready.push({ index: i, input: inputs[i]!, prepared: await this.prepare(caller, inputs[i]!, ref) });
-      } catch (error) {
-        results[i] = { ok: false, error };
-      }
-    }
+    const ready = await this.prepareAll(caller, inputs, results);
     // Up to three lanes on a server, one on the embedded database. Rows linked by a credit code or a name
     // (one organisation, however written) always share a lane.
     const lanes = this.connection.poolSize > 3 ? 3 : this.connection.poolSize > 2 ? 2 : 1;
@@ -298,6 +280,21 @@ export class RegistryService {
       }),
     );
     return results;
+  }
+
+  /** Validate each input as a registration; the ones that fail get their error in `results`. */
+  private async prepareAll(caller: Caller, inputs: RegisterProjectInput[], results: ({ ok: false; error: unknown } | object)[]) {
+    this.mayWrite(caller);
+    const ref = await this.snapshotRef();
+    const ready: { index: number; input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        ready.push({ index: i, input: inputs[i]!, prepared: await this.prepare(caller, inputs[i]!, ref) });
+      } catch (error) {
+        results[i] = { ok: false, error };
+      }
+    }
+    return ready;
   }
 
   /**

@@ -1,17 +1,10 @@
 import { displayProjectCode } from '#encoding';
-import type { Catalog, Category, Department, Fund, Jurisdiction, SupportMethod } from '#reference';
+import type { Department, ReferenceSnapshot } from '#reference';
 import { fenToWan, fenToYuan, maskIdNumber, paymentSchedule, type Fen, type FundRules, type Organisation, type ProjectView } from '#registry';
 import { ReferenceMapper } from '../reference/reference.mapper.js';
 import type { MoneyObject, OrganisationObject, ProjectObject } from './registry.objects.js';
 
-export interface ReferenceData {
-  jurisdictions: Jurisdiction[];
-  departments: Department[];
-  funds: Fund[];
-  categories: Category[];
-  supportMethods: SupportMethod[];
-  catalogs: Catalog[];
-}
+export type ReferenceData = ReferenceSnapshot;
 
 export function money(fen: Fen | null): MoneyObject | null {
   return fen === null ? null : { fen: fen.toString(), yuan: fenToYuan(fen), wan: fenToWan(fen) };
