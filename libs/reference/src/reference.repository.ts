@@ -38,10 +38,7 @@ export class ReferenceRepository {
     return rows.map(toDepartment);
   }
 
-  async departmentByCode(code: string): Promise<Department | null> {
-    const row = await this.ds.getRepository(DepartmentEntity).findOneBy({ code });
-    return row ? toDepartment(row) : null;
-  }
+
 
   async departmentById(id: string): Promise<Department | null> {
     const row = await this.ds.getRepository(DepartmentEntity).findOneBy({ id });
@@ -77,9 +74,7 @@ export class ReferenceRepository {
     }));
   }
 
-  async countDepartments(): Promise<number> {
-    return this.ds.getRepository(DepartmentEntity).count();
-  }
+
 
   /** A new department (a new data source in an import); its code is generated: X, XA … XZZZZ. */
   async insertDepartment(d: { name: string; jurisdictionCode: string }): Promise<Department> {

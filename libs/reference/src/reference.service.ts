@@ -32,7 +32,8 @@ export class ReferenceService {
     this.cache = null;
   }
 
-  private snapshot(): Promise<ReferenceSnapshot> {
+  /** All reference data at once (cached as described above). */
+  snapshot(): Promise<ReferenceSnapshot> {
     const now = Date.now();
     if (!this.cache || now - this.cache.at > CACHE_MS) {
       const data = (async () => {

@@ -652,14 +652,8 @@ export class RegistryService {
   // ---------------------------------------------------------------- internals
 
   private async snapshotRef(): Promise<RefSnapshot> {
-    const [departments, funds, categories, methods, catalogs] = await Promise.all([
-      this.reference.departments(),
-      this.reference.funds(),
-      this.reference.categories(),
-      this.reference.supportMethods(),
-      this.reference.catalogs(),
-    ]);
-    return { departments, funds, categories, methods, catalogItems: catalogs.flatMap((c) => c.items) };
+    const { departments, funds, categories, supportMethods, catalogs } = await this.reference.snapshot();
+    return { departments, funds, categories, methods: supportMethods, catalogItems: catalogs.flatMap((c) => c.items) };
   }
 
   private mayWrite(caller: Caller): void {

@@ -4,7 +4,6 @@ import { fenToWan, fenToYuan, maskIdNumber, paymentSchedule, type Fen, type Fund
 import { ReferenceMapper } from '../reference/reference.mapper.js';
 import type { MoneyObject, OrganisationObject, ProjectObject } from './registry.objects.js';
 
-export type ReferenceData = ReferenceSnapshot;
 
 export function money(fen: Fen | null): MoneyObject | null {
   return fen === null ? null : { fen: fen.toString(), yuan: fenToYuan(fen), wan: fenToWan(fen) };
@@ -16,7 +15,7 @@ export class RegistryMapper {
   private readonly departments: Map<string, Department>;
 
   constructor(
-    private readonly data: ReferenceData,
+    private readonly data: ReferenceSnapshot,
     private readonly viewerDepartmentId: string | null,
   ) {
     this.ref = new ReferenceMapper(data);

@@ -7,7 +7,7 @@ import { DomainError, ErrorCode, UnauthenticatedError, ValidationError } from '#
 import { RequireRole } from '../graphql/auth.guard.js';
 import type { RequestContext } from '../graphql/request-context.js';
 import { DepartmentRecordInputType, ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
-import { RegistryMapper, type ReferenceData } from './registry.mapper.js';
+import { RegistryMapper } from './registry.mapper.js';
 import { toProjectFilter } from './project-filter.js';
 import {
   ChangeConnectionObject,
@@ -47,16 +47,7 @@ export class RegistryResolver {
   ) {}
 
   private async mapper(ctx: RequestContext): Promise<RegistryMapper> {
-    const [jurisdictions, departments, funds, categories, supportMethods, catalogs] = await Promise.all([
-      this.reference.jurisdictions(),
-      this.reference.departments(),
-      this.reference.funds(),
-      this.reference.categories(),
-      this.reference.supportMethods(),
-      this.reference.catalogs(),
-    ]);
-    const data: ReferenceData = { jurisdictions, departments, funds, categories, supportMethods, catalogs };
-    return new RegistryMapper(data, ctx.principal.kind === 'department' ? ctx.principal.departmentId : null);
+    return new RegistryMapper(await this.reference.snapshot(), ctx.principal.kind === 'department' ? ctx.principal.departmentId : null);
   }
 
   @Query(() => ProjectObject, { description: '按统一项目编码查项目(可带分隔符、小写) / A project by its unified code, separators and lower case allowed' })
