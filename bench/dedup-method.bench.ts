@@ -32,6 +32,9 @@ const records: MatchRecord[] = rows.map((r) => ({
   organisation: r.org_name ?? '',
   uscc: r.uscc || null,
   leader: r.leader || null,
+  subfund: r.subfund || null,
+  startDate: r.start_date || null,
+  endDate: r.end_date || null,
   amountFen: r.amount_wan ? (() => { try { return wanToFen('amount', r.amount_wan!); } catch { return null; } })() : null,
 }));
 lap(`read ${records.length} records`);

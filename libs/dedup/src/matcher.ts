@@ -14,6 +14,11 @@ export interface MatchRecord {
   uscc: string | null;
   leader: string | null;
   amountFen: bigint | null;
+  /** The sub-fund or project type as the department names it (重点项目, 后期资助项目, a sub-fund code). */
+  subfund?: string | null;
+  /** The project's period, ISO dates, when known. */
+  startDate?: string | null;
+  endDate?: string | null;
 }
 
 export interface Features {
