@@ -68,7 +68,8 @@ describe(`change feed (${testDbKind()} database)`, () => {
       expect(await history.changes(cursor, 100)).toEqual([]);
       await slow.query('COMMIT');
       const after = await history.changes(cursor, 100);
-      expect(after.map((e) => e.action)).toEqual(['SLOW', 'REGISTERED', 'LOCAL_ID_LINKED']);
+      // (The registration's duplicate pre-check raises alerts on the earlier look-alike projects after it.)
+      expect(after.filter((e) => e.entityType === 'project').map((e) => e.action)).toEqual(['SLOW', 'REGISTERED', 'LOCAL_ID_LINKED']);
     } finally {
       await slow.end();
     }

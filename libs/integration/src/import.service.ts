@@ -1,3 +1,4 @@
+import { DedupService } from '#dedup';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '#shared/database/index.js';
 import { ReferenceService } from '#reference';
@@ -20,6 +21,8 @@ export interface ImportOptions {
   registerMissing?: boolean;
   /** Keep well-formed credit codes whose check character fails, marked unverified. */
   allowUnverifiedUscc?: boolean;
+  /** Check the created projects for duplicate funding against the whole registry once they are stored (default true). */
+  duplicateScan?: boolean;
 }
 
 export interface RowError {
@@ -45,6 +48,8 @@ export interface ImportReport {
   /** Outcomes per department code (rows whose department could not be told: "?"). */
   byDepartment: Record<string, { created: number; updated: number; unchanged: number; failed: number }>;
   errors: RowError[];
+  /** The duplicate check of the created projects against the whole registry: alerts stored (once per pair); null when not run. */
+  duplicates: { checked: number; likely: number; possible: number; raised: number; reopened: number } | null;
 }
 
 type Row = { rowNumber: number; values: Record<string, string> };
@@ -87,6 +92,7 @@ export class ImportService {
     private readonly reference: ReferenceService,
     private readonly repo: ImportRepository,
     @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
+    private readonly dedup: DedupService,
   ) {}
 
   async run(caller: Caller, file: { name: string; content: Buffer }, opts: ImportOptions, progress: (done: number, total: number) => Promise<void> = async () => undefined): Promise<ImportReport> {
@@ -109,6 +115,7 @@ export class ImportService {
       columns: { mapped: Object.fromEntries(mapping.fields), kept: mapping.extra },
       byDepartment: {},
       errors: [],
+      duplicates: null,
     };
     if (!columnOf.has('title') || !columnOf.has('localId')) {
       const missing = (['localId', 'title'] as const).filter((f) => !columnOf.has(f));
@@ -158,12 +165,14 @@ export class ImportService {
     const known = await this.registry.linkedLocalIds(prepared.map(({ input }) => ({ department: input.department!, localId: input.localId })));
     const fresh = prepared.filter(({ input }) => !known.has(`${input.department}|${input.localId}`));
     const again = prepared.filter(({ input }) => known.has(`${input.department}|${input.localId}`));
+    const createdIds: string[] = [];
     for (let start = 0; start < fresh.length; start += 20000) {
       const batch = fresh.slice(start, start + 20000);
       const results = await this.registry.registerMany(caller, batch.map((b) => b.input));
       results.forEach((r, n) => {
         const { row, input } = batch[n]!;
         if (r.ok) {
+          createdIds.push(r.id);
           report.created++;
           this.tally(report, input.department ?? '?', 'created');
         } else this.failWith(report, row, r.error, columnOf, input.department ?? undefined);
@@ -203,9 +212,24 @@ export class ImportService {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(8, this.connection.poolSize - 1)) }, lane));
     report.errors.sort((a, b) => a.row - b.row);
+    if (opts.duplicateScan !== false && createdIds.length) report.duplicates = await this.checkDuplicates(createdIds);
     await progress(report.total, report.total);
     this.log.log(`${file.name}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} failed of ${report.total}`);
     return report;
+  }
+
+  /**
+   * The created projects against the whole registry: a few one by one (the pre-check), many in one
+   * scan of the pairs that involve them (the same method, without one query per project).
+   */
+  private async checkDuplicates(ids: string[]): Promise<NonNullable<ImportReport['duplicates']>> {
+    if (ids.length <= 500) {
+      const { candidates, outcome } = await this.dedup.precheck(ids);
+      const all = [...candidates.values()].flat();
+      return { checked: ids.length, likely: all.filter((c) => c.level === 'likely').length, possible: all.filter((c) => c.level === 'possible').length, raised: outcome.raised, reopened: outcome.reopened };
+    }
+    const scan = await this.dedup.scan({ projectIds: ids });
+    return { checked: ids.length, likely: scan.alerts.likely, possible: scan.alerts.possible, raised: scan.outcome.raised, reopened: scan.outcome.reopened };
   }
 
   private tally(report: ImportReport, department: string, outcome: 'created' | 'updated' | 'unchanged' | 'failed'): void {

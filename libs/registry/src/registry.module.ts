@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DedupModule } from '#dedup';
 import { HistoryModule } from '#history';
 import { ReferenceModule } from '#reference';
 import { DelegationRepository } from './delegation.repository.js';
@@ -11,8 +12,8 @@ import { REGISTRY_ENTITIES } from './registry.entities.js';
 import { RegistryService } from './registry.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(REGISTRY_ENTITIES), HistoryModule, ReferenceModule],
+  imports: [TypeOrmModule.forFeature(REGISTRY_ENTITIES), HistoryModule, ReferenceModule, DedupModule],
   providers: [OrganisationRepository, ProjectRepository, DelegationRepository, UnlinkedRecordRepository, RegistryService, DelegationService],
-  exports: [RegistryService, DelegationService, HistoryModule],
+  exports: [RegistryService, DelegationService, HistoryModule, DedupModule],
 })
 export class RegistryModule {}

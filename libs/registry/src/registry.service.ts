@@ -1,3 +1,4 @@
+import { DedupService, MatchIndex } from '#dedup';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '#shared/database/index.js';
@@ -93,6 +94,8 @@ export class RegistryService {
     private readonly delegations: DelegationRepository,
     private readonly unlinked: UnlinkedRecordRepository,
     @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
+    private readonly matchIndex: MatchIndex,
+    private readonly dedup: DedupService,
   ) {}
 
   // ---------------------------------------------------------------- reads
@@ -193,6 +196,8 @@ export class RegistryService {
   async register(caller: Caller, input: RegisterProjectInput): Promise<ProjectView> {
     const [result] = await this.registerMany(caller, [input]);
     if (!result!.ok) throw result!.error;
+    // The pre-check: candidates against the whole registry, stored as alerts on this project.
+    await this.dedup.precheckQuietly([result!.id]);
     return (await this.views([(await this.projects.byCode(result!.code))!]))[0]!;
   }
 
@@ -458,6 +463,7 @@ export class RegistryService {
       if (c.prepared.localId) history.push({ input: { entityType: 'project', entityId: row.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: c.prepared.department.code, localId: c.prepared.localId } }, actor, at });
     });
     await this.history.appendMany(em, history);
+    await this.matchIndex.refresh(em, projectRows.map((r) => r.id));
     rows.forEach(({ k }, n) => (out[k] = { ok: true, code: projectRows[n]!.code, id: projectRows[n]!.id }));
     return out as ({ ok: true; code: string; id: string } | { ok: false; error: unknown })[];
   }
@@ -467,7 +473,8 @@ export class RegistryService {
     const canonical = this.canonicalCode(code);
     const ref = await this.snapshotRef();
     const at = this.clock.now();
-    return this.projects.transaction(async (em) => {
+    let material = false;
+    const view = await this.projects.transaction(async (em) => {
       const current = await this.lockedOwnProject(em, ref, caller, canonical);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
         throw new DomainError(ErrorCode.CONFLICT, `project ${current.code} is at version ${current.version}, not ${opts.expectedVersion}: reload and apply the change again`, { version: current.version });
@@ -494,8 +501,13 @@ export class RegistryService {
       const { id: _id, code: _code, createdAt: _c, ...cols } = next;
       await this.projects.update(em, current.id, cols);
       await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'UPDATED', reason: opts.reason ?? '', changes }, this.actor(caller), at);
+      await this.matchIndex.refresh(em, [current.id]);
+      material = next.titleNorm !== current.titleNorm || next.leaderId !== current.leaderId;
       return (await this.views([next], em))[0]!;
     });
+    // A changed title or leader is checked again at once; decided alerts whose projects changed reopen.
+    if (material) await this.dedup.precheckQuietly([view.id]);
+    return view;
   }
 
   async transition(caller: Caller, code: string, to: ProjectStatus, opts: { reason?: string; approvedYuan?: string } = {}): Promise<ProjectView> {
@@ -532,6 +544,7 @@ export class RegistryService {
       const { id: _id, code: _code, createdAt: _c, ...cols } = next;
       await this.projects.update(em, current.id, cols);
       await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'TRANSITION', reason: opts.reason ?? '', changes: diff(snapshot(current), snapshot(next)) }, this.actor(caller), at);
+      await this.matchIndex.refresh(em, [current.id]);
       return (await this.views([next], em))[0]!;
     });
   }
@@ -559,6 +572,7 @@ export class RegistryService {
       const next: ProjectRow = { ...current, extensionMonths: months, plannedEnd: addMonths(current.plannedEnd, months), version: current.version + 1, updatedAt: at };
       await this.projects.update(em, current.id, { extensionMonths: next.extensionMonths, plannedEnd: next.plannedEnd, version: next.version, updatedAt: at });
       await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'EXTENDED', reason, changes: diff(snapshot(current), snapshot(next)) }, this.actor(caller), at);
+      await this.matchIndex.refresh(em, [current.id]);
       return (await this.views([next], em))[0]!;
     });
   }
@@ -645,6 +659,8 @@ export class RegistryService {
       await this.organisations.addNames(em, [{ organisationId: org.id, name: newName, departmentId: caller.departmentId }], at);
       await this.organisations.rename(em, org.id, newName, at);
       await this.history.append(em, { entityType: 'organisation', entityId: org.id, action: 'RENAMED', reason, changes: { name: { before: locked.name, after: newName.trim() } } }, this.actor(caller), at);
+      const projects = (await em.query(`SELECT id FROM project WHERE organisation_id = $1`, [org.id])) as { id: string }[];
+      await this.matchIndex.refresh(em, projects.map((p) => p.id));
     });
     return (await this.organisations.byIds([org.id])).get(org.id)!;
   }

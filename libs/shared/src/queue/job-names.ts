@@ -12,6 +12,8 @@ export enum JobName {
   DeliverWebhooks = 'integration.deliver-webhooks',
   /** Write the registry, or a filtered part, to a file (libs/integration). */
   ExportProjects = 'integration.export-projects',
+  /** Scan the registry, or a year, a department or some projects, for duplicate funding (libs/dedup). */
+  ScanDuplicates = 'dedup.scan',
 }
 
 export interface JobPayloads {
@@ -29,6 +31,9 @@ export interface JobPayloads {
     filter: Record<string, unknown>;
     format: 'csv' | 'xlsx' | 'jsonl';
   };
+  [JobName.ScanDuplicates]: {
+    scope: { year?: number; department?: string; projectIds?: string[] };
+  };
   [JobName.ImportProjects]: {
     /** The stored upload (import_file). */
     fileId: string;
@@ -41,6 +46,8 @@ export interface JobPayloads {
       allOrNothing?: boolean;
       registerMissing?: boolean;
       allowUnverifiedUscc?: boolean;
+      /** Scan the imported projects for duplicates against the whole registry when the rows are stored (default true). */
+      duplicateScan?: boolean;
     };
   };
 }
@@ -51,6 +58,8 @@ export interface JobResults {
   [JobName.ImportProjects]: Record<string, unknown>;
   [JobName.DeliverWebhooks]: { attempted: number; delivered: number; failed: number };
   [JobName.ExportProjects]: { fileId: string; fileName: string; rows: number };
+  /** The scan report (libs/dedup ScanReport). */
+  [JobName.ScanDuplicates]: Record<string, unknown>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

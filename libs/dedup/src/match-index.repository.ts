@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { features, Frequencies, type Features, type MatchRecord } from './matcher.js';
+
+/**
+ * Version of the normal forms stored in project_match. Raise it whenever normalise.ts or
+ * features() changes what they produce: rows written under an older version are recomputed
+ * before the next scan (`MatchIndex.refreshStale`), so stored keys never silently disagree with the method.
+ */
+export const MATCH_NORM_VERSION = 1;
+
+/** A stored project as the detector sees it. */
+export interface IndexedProject extends MatchRecord {
+  /** project.id */
+  id: string;
+  code: string;
+  fingerprint: string;
+}
+
+/** The fields whose change makes a decided alert worth a second look: title, organisation, credit code, leader, year. */
+export function fingerprintOf(f: Features): string {
+  return createHash('md5').update([f.title, f.org.normal, f.rec.uscc ?? '', f.leader, f.rec.year ?? ''].join('\u0001')).digest('hex');
+}
+
+interface SourceRow {
+  id: string;
+  code: string;
+  department_code: string;
+  sub_fund: string | null;
+  year: number | null;
+  title: string;
+  organisation: string;
+  uscc: string | null;
+  leader: string | null;
+  amount_fen: string | null;
+  start_date: string | null;
+  end_date: string | null;
+}
+
+const SOURCE_SQL = `
+  SELECT p.id, p.code, d.code AS department_code, sf.name AS sub_fund, p.year, p.title, o.name AS organisation,
+         o.uscc, pe.name AS leader, COALESCE(p.approved_fen, p.requested_fen)::text AS amount_fen,
+         to_char(p.planned_start, 'YYYY-MM-DD') AS start_date, to_char(p.planned_end, 'YYYY-MM-DD') AS end_date
+    FROM project p
+    JOIN department d ON d.id = p.department_id
+    JOIN organisation o ON o.id = p.organisation_id
+    LEFT JOIN sub_fund sf ON sf.id = p.sub_fund_id
+    LEFT JOIN person pe ON pe.id = p.leader_id`;
+
+function toRecord(r: SourceRow): MatchRecord & { code: string } {
+  return {
+    id: r.id,
+    code: r.code.trim(),
+    department: r.department_code,
+    subfund: r.sub_fund,
+    year: r.year,
+    title: r.title,
+    organisation: r.organisation,
+    uscc: r.uscc?.trim() || null,
+    leader: r.leader,
+    amountFen: r.amount_fen === null ? null : BigInt(r.amount_fen),
+    startDate: r.start_date,
+    endDate: r.end_date,
+  };
+}
+
+interface MatchRow {
+  project_id: string;
+  code: string;
+  department_code: string;
+  sub_fund: string | null;
+  year: number | null;
+  title: string;
+  organisation: string;
+  uscc: string | null;
+  leader: string | null;
+  amount_fen: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  fingerprint: string;
+}
+
+const MATCH_SQL = `
+  SELECT m.project_id, p.code, m.department_code, m.sub_fund, m.year, m.title, m.organisation, m.uscc, m.leader,
+         m.amount_fen::text AS amount_fen, to_char(m.start_date, 'YYYY-MM-DD') AS start_date,
+         to_char(m.end_date, 'YYYY-MM-DD') AS end_date, m.fingerprint
+    FROM project_match m JOIN project p ON p.id = m.project_id`;
+
+function fromMatchRow(r: MatchRow): IndexedProject {
+  return {
+    id: r.project_id,
+    code: r.code.trim(),
+    department: r.department_code,
+    subfund: r.sub_fund,
+    year: r.year,
+    title: r.title,
+    organisation: r.organisation,
+    uscc: r.uscc?.trim() || null,
+    leader: r.leader,
+    amountFen: r.amount_fen === null ? null : BigInt(r.amount_fen),
+    startDate: r.start_date,
+    endDate: r.end_date,
+    fingerprint: r.fingerprint,
+  };
+}
+
+/** Blocks larger than this say nothing about a pair (a generic bigram pair, 北京大学's core); the batch method skips them too. */
+export const MAX_BLOCK = 300;
+
+/**
+ * project_match: each project's normal forms and blocking keys, kept in step with the registry
+ * inside the registry's own write transactions, and the queries the pre-check and the scan run on it.
+ */
+@Injectable()
+export class MatchIndex {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * Recompute the normal forms of these projects (registered or changed in this transaction) and
+   * adjust the bigram counts. Counts are changed last and in bigram order, so concurrent
+   * registrations never deadlock on them and hold their locks only until they commit.
+   */
+  async refresh(em: EntityManager, projectIds: string[]): Promise<void> {
+    if (projectIds.length === 0) return;
+    const rows = (await em.query(`${SOURCE_SQL} WHERE p.id = ANY($1::uuid[])`, [projectIds])) as SourceRow[];
+    const old = (await em.query(`SELECT project_id, grams FROM project_match WHERE project_id = ANY($1::uuid[])`, [projectIds])) as { project_id: string; grams: string[] }[];
+    const delta = new Map<string, number>();
+    for (const o of old) for (const g of o.grams) delta.set(g, (delta.get(g) ?? 0) - 1);
+    const at = new Date();
+    const cols: unknown[][] = Array.from({ length: 19 }, () => []);
+    for (const r of rows) {
+      const rec = toRecord(r);
+      const f = features(rec);
+      const grams = [...f.grams];
+      for (const g of grams) delta.set(g, (delta.get(g) ?? 0) + 1);
+      const values = [
+        rec.id, MATCH_NORM_VERSION, rec.department, rec.subfund, rec.year, rec.title, rec.organisation, rec.uscc, rec.leader,
+        rec.amountFen?.toString() ?? null, rec.startDate, rec.endDate, f.title, `{${grams.map((g) => JSON.stringify(g)).join(',')}}`,
+        f.org.normal, f.org.core, f.leader || null, fingerprintOf(f), at,
+      ];
+      values.forEach((v, i) => cols[i]!.push(v));
+    }
+    await em.query(
+      `INSERT INTO project_match (project_id, norm_version, department_code, sub_fund, year, title, organisation, uscc, leader, amount_fen,
+                                  start_date, end_date, title_norm, grams, org_normal, org_core, leader_norm, fingerprint, updated_at)
+       SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n::text[], o, p, q, r, s FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::char(18)[], $9::text[], $10::bigint[],
+                            $11::date[], $12::date[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::char(32)[], $19::timestamptz[])
+           AS t(a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s)
+       ON CONFLICT (project_id) DO UPDATE SET
+         norm_version = excluded.norm_version, department_code = excluded.department_code, sub_fund = excluded.sub_fund, year = excluded.year,
+         title = excluded.title, organisation = excluded.organisation, uscc = excluded.uscc, leader = excluded.leader, amount_fen = excluded.amount_fen,
+         start_date = excluded.start_date, end_date = excluded.end_date, title_norm = excluded.title_norm, grams = excluded.grams,
+         org_normal = excluded.org_normal, org_core = excluded.org_core, leader_norm = excluded.leader_norm, fingerprint = excluded.fingerprint,
+         updated_at = excluded.updated_at`,
+      cols,
+    );
+    const changed = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (changed.length)
+      await em.query(
+        `INSERT INTO match_gram (gram, n) SELECT g, d FROM unnest($1::text[], $2::int[]) AS t(g, d) ORDER BY g
+         ON CONFLICT (gram) DO UPDATE SET n = match_gram.n + excluded.n`,
+        [changed.map(([g]) => g), changed.map(([, n]) => n)],
+      );
+  }
+
+  /** Projects whose stored normal forms are missing or older than MATCH_NORM_VERSION. */
+  async staleIds(limit: number): Promise<string[]> {
+    const rows = (await this.ds.query(
+      `SELECT p.id FROM project p LEFT JOIN project_match m ON m.project_id = p.id
+        WHERE m.project_id IS NULL OR m.norm_version < $1 LIMIT $2`,
+      [MATCH_NORM_VERSION, limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** Bring every stale row up to date, in transactions of `batch` projects. Returns how many were refreshed. */
+  async refreshStale(batch = 5000, progress?: (done: number) => Promise<void> | void): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const ids = await this.staleIds(batch);
+      if (ids.length === 0) return done;
+      await this.ds.transaction((em) => this.refresh(em, ids));
+      done += ids.length;
+      await progress?.(done);
+    }
+  }
+
+  /** Every indexed project, in pages (the batch scan's input). */
+  async *all(page = 20000): AsyncGenerator<IndexedProject[]> {
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = (await this.ds.query(`${MATCH_SQL} WHERE m.project_id > $1 ORDER BY m.project_id LIMIT $2`, [after, page])) as MatchRow[];
+      if (rows.length === 0) return;
+      yield rows.map(fromMatchRow);
+      after = rows[rows.length - 1]!.project_id;
+      if (rows.length < page) return;
+    }
+  }
+
+  async byIds(ids: string[], em?: EntityManager): Promise<IndexedProject[]> {
+    if (ids.length === 0) return [];
+    const rows = (await (em ?? this.ds).query(`${MATCH_SQL} WHERE m.project_id = ANY($1::uuid[])`, [ids])) as MatchRow[];
+    return rows.map(fromMatchRow);
+  }
+
+  async byCode(code: string): Promise<IndexedProject | null> {
+    const rows = (await this.ds.query(`${MATCH_SQL} WHERE p.code = $1`, [code])) as MatchRow[];
+    return rows[0] ? fromMatchRow(rows[0]) : null;
+  }
+
+  async count(): Promise<number> {
+    const [r] = (await this.ds.query(`SELECT count(*)::int AS n FROM project_match`)) as { n: number }[];
+    return r!.n;
+  }
+
+  /**
+   * Candidates for one record from the stored index, by the same blocks the batch method uses:
+   * credit code, organisation core, whole organisation name, leader, and pairs of the title's
+   * rarest bigrams. A block with more than MAX_BLOCK members is skipped, as in the batch method.
+   */
+  async candidates(f: Features, gramCounts: Map<string, number>, rareGrams: number): Promise<string[]> {
+    const rare = [...f.grams].sort((x, y) => (gramCounts.get(x) ?? 0) - (gramCounts.get(y) ?? 0) || (x < y ? -1 : 1)).slice(0, rareGrams);
+    const pairs: string[][] = [];
+    for (let j = 0; j < rare.length; j++) for (let k = j + 1; k < rare.length; k++) pairs.push([rare[j]!, rare[k]!]);
+    const blocks: { sql: string; params: unknown[] }[] = [];
+    if (f.rec.uscc) blocks.push({ sql: `uscc = $1`, params: [f.rec.uscc] });
+    if (f.org.core.length >= 2) blocks.push({ sql: `org_core = $1`, params: [f.org.core] });
+    if (f.org.normal) blocks.push({ sql: `org_normal = $1`, params: [f.org.normal] });
+    if (f.leader) blocks.push({ sql: `leader_norm = $1`, params: [f.leader] });
+    for (const p of pairs) blocks.push({ sql: `grams @> $1::text[]`, params: [p] });
+    if (blocks.length === 0) return [];
+    // One round trip: each block as a sub-select of at most MAX_BLOCK + 1 rows, kept only when it is not larger.
+    const params: unknown[] = [];
+    const parts = blocks.map((b, n) => {
+      params.push(...b.params);
+      const sql = b.sql.replace('$1', `$${params.length}`);
+      return `SELECT ${n} AS block, project_id FROM (SELECT project_id FROM project_match WHERE ${sql} LIMIT ${MAX_BLOCK + 1}) s${n}`;
+    });
+    const rows = (await this.ds.query(parts.join(' UNION ALL '), params)) as { block: number; project_id: string }[];
+    const byBlock = new Map<number, string[]>();
+    for (const r of rows) byBlock.set(r.block, [...(byBlock.get(r.block) ?? []), r.project_id]);
+    const out = new Set<string>();
+    for (const ids of byBlock.values()) if (ids.length <= MAX_BLOCK) for (const id of ids) out.add(id);
+    return [...out];
+  }
+
+  /** How many stored projects hold each of these bigrams. */
+  async gramCounts(grams: string[]): Promise<Map<string, number>> {
+    if (grams.length === 0) return new Map();
+    const rows = (await this.ds.query(`SELECT gram, n FROM match_gram WHERE gram = ANY($1::text[])`, [grams])) as { gram: string; n: number }[];
+    return new Map(rows.map((r) => [r.gram, r.n]));
+  }
+
+  /**
+   * Frequencies of the values these records hold, counted in the whole index (capped at 10,000 each:
+   * beyond that a value is simply common), so that a pre-check weighs agreement as the batch scan does.
+   */
+  async frequencies(fs: Features[]): Promise<Frequencies> {
+    const freq = new Frequencies();
+    const titles = [...new Set(fs.map((f) => f.title).filter(Boolean))];
+    const leaders = [...new Set(fs.map((f) => f.leader).filter(Boolean))];
+    const cores = [...new Set(fs.map((f) => f.org.core).filter(Boolean))];
+    const orgs = [...new Set(fs.map((f) => f.org.normal).filter(Boolean))];
+    const rows = (await this.ds.query(
+      `SELECT 't' AS k, v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE title_norm = v LIMIT 10000) x)::int AS n FROM unnest($1::text[]) v
+       UNION ALL SELECT 'l', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE leader_norm = v LIMIT 10000) x)::int FROM unnest($2::text[]) v
+       UNION ALL SELECT 'c', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_core = v LIMIT 10000) x)::int FROM unnest($3::text[]) v
+       UNION ALL SELECT 'o', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_normal = v LIMIT 10000) x)::int FROM unnest($4::text[]) v`,
+      [titles, leaders, cores, orgs],
+    )) as { k: string; v: string; n: number }[];
+    const maps: Record<string, Map<string, number>> = { t: freq.title, l: freq.leader, c: freq.core, o: freq.org };
+    for (const r of rows) if (r.n > 0) maps[r.k]!.set(r.v, r.n);
+    freq.size = await this.count();
+    return freq;
+  }
+}
