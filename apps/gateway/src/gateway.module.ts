@@ -19,9 +19,10 @@ import { ReferenceResolver } from './reference/reference.resolver.js';
 import { RegistryResolver } from './registry/registry.resolver.js';
 import { IntegrationResolver } from './integration/integration.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
+import { DedupResolver, ProjectDuplicatesResolver } from './dedup/dedup.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

@@ -233,6 +233,11 @@ export class DedupService {
     return fundOverlaps({ name, direction }, targets);
   }
 
+  /** Stored projects as the detector sees them. */
+  projects(ids: string[]): Promise<IndexedProject[]> {
+    return this.index.byIds(ids);
+  }
+
   summary() {
     return this.alerts.summary();
   }

@@ -1,3 +1,4 @@
+import { DedupModule } from '#dedup';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '#shared/config/index.js';
 import { CoreModule, type Clock } from '#shared/core/index.js';
@@ -34,10 +35,11 @@ export class PlatformModule {
         ReferenceModule,
         IdentityModule,
         RegistryModule,
+        DedupModule,
         IntegrationModule,
       ],
       providers: [SeedService],
-      exports: [ReferenceModule, IdentityModule, RegistryModule, IntegrationModule, SeedService],
+      exports: [ReferenceModule, IdentityModule, RegistryModule, DedupModule, IntegrationModule, SeedService],
     };
   }
 }
