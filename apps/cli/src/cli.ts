@@ -8,6 +8,8 @@ import { ExportService, ImportRepository, LinkageReportService, errorReport, typ
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PlatformModule, SeedService } from '#platform';
+import { DedupService, type ScanReport } from '#dedup';
+import { benchDedup } from './bench-dedup.js';
 import { ReferenceService } from '#reference';
 import { loadConfig, type AppConfig } from '#shared/config/index.js';
 import { DomainError, ValidationError } from '#shared/core/index.js';
@@ -40,6 +42,15 @@ Commands (for the information center's operators):
   export --format csv|xlsx|jsonl --out <file> [--department <code>] [--year <yyyy>]
                                             export the registry (or a part) with its data dictionary
   linkage-report [--department <code>]      what a department's imports did, and its unlinked records
+  dedup scan [--year <yyyy>] [--department <code>]
+                                            scan the registry (or a year's or a department's pairs)
+                                            for duplicate funding; alerts are stored once per pair
+  dedup check --title <text> --org <name> [--uscc <code>] [--leader <name>] [--year <yyyy>]
+                                            check a draft against the whole registry (stores nothing)
+  bench dedup --records <file.csv> --out <pairs.csv> [--keep]
+                                            the whole pipeline on a benchmark file in a registry of
+                                            its own (a fresh schema, or a temporary embedded database):
+                                            import, batch scan, alerts as id_a,id_b,score,level
   queue ping [--message <text>]             run a no-op job and wait for it (checks the worker)
   help                                      this text
 
@@ -79,6 +90,12 @@ function parse(argv: string[]): Parsed {
       year: { type: 'string' },
       from: { type: 'string' },
       until: { type: 'string' },
+      records: { type: 'string' },
+      keep: { type: 'boolean' },
+      title: { type: 'string' },
+      org: { type: 'string' },
+      uscc: { type: 'string' },
+      leader: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -160,6 +177,15 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
       case 'linkage-report':
         noExtra(sub === undefined ? [] : [sub, ...rest]);
         return await linkageReport(config, v, out);
+      case 'dedup':
+        return await dedupCommand(config, sub, rest, v, out);
+      case 'bench': {
+        if (sub !== 'dedup') throw new UsageError(`unknown command "bench ${sub ?? ''}"`);
+        noExtra(rest);
+        if (typeof v.records !== 'string') throw new UsageError('bench dedup needs --records <file.csv>');
+        if (typeof v.out !== 'string') throw new UsageError('bench dedup needs --out <pairs.csv>');
+        return await benchDedup(env, { records: v.records, out: v.out, keep: v.keep === true }, out);
+      }
       case 'queue': {
         if (sub !== 'ping') throw new UsageError(`unknown command "queue ${sub ?? ''}"`);
         noExtra(rest);
@@ -182,6 +208,42 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
     }
     err(e instanceof DomainError || (e as Error).name === 'ConfigError' ? `Error: ${(e as Error).message}` : String((e as Error).stack ?? e));
     return 1;
+  }
+}
+
+async function dedupCommand(config: AppConfig, sub: string | undefined, rest: string[], v: Parsed['values'], out: Out): Promise<number> {
+  noExtra(rest);
+  const year = v.year === undefined ? undefined : Number(v.year);
+  if (year !== undefined && !Number.isInteger(year)) throw new UsageError(`--year must be a year, not "${v.year}"`);
+  switch (sub) {
+    case 'scan':
+      return await withPlatform(config, async (app) => {
+        const queue = app.get(QueueService);
+        const department = v.department ? (await app.get(ReferenceService).resolveDepartment(v.department as string))?.code : undefined;
+        if (v.department && !department) throw new ValidationError([{ field: 'department', reason: `"${v.department}" is not a known department` }]);
+        const run = await queue.enqueue(JobName.ScanDuplicates, { scope: { year, department } }, { attempts: 1 });
+        out(`scan job ${run.id} (${config.queue.mode === 'redis' ? 'a worker process must be running' : 'running in this process'})`);
+        const done = await queue.waitFor(run.id, { timeoutMs: 24 * 3600_000, intervalMs: 500 });
+        if (done.status !== 'completed') throw new ValidationError([{ field: 'scan', reason: `the scan failed: ${done.error}` }]);
+        const r = done.result as unknown as ScanReport;
+        out(`${r.indexed} projects, ${r.candidatePairs} candidate pairs: ${r.alerts.likely} likely, ${r.alerts.possible} possible`);
+        out(`alerts raised ${r.outcome.raised}, re-scored ${r.outcome.rescored}, reopened ${r.outcome.reopened}, kept as decided ${r.outcome.keptDecided}`);
+        return 0;
+      }, { migrateFirst: true });
+    case 'check': {
+      if (typeof v.title !== 'string' || typeof v.org !== 'string') throw new UsageError('dedup check needs --title and --org');
+      return await withPlatform(config, async (app) => {
+        const found = await app.get(DedupService).check({ title: v.title as string, organisation: { name: v.org as string, uscc: (v.uscc as string) ?? null }, leader: (v.leader as string) ?? null, year: year ?? null });
+        if (!found.length) out('no candidates');
+        for (const c of found) {
+          out(`${c.level.padEnd(8)} ${c.score.toFixed(2).padStart(6)}  ${c.project.code}  ${c.project.department}  ${c.project.year ?? ''}  ${c.project.title}  ${c.project.organisation}  ${c.project.leader ?? ''}`);
+          for (const e of c.evidence) out(`           ${e.weight >= 0 ? '+' : ''}${e.weight.toFixed(1).padStart(5)}  ${e.field}: ${e.detail}`);
+        }
+        return 0;
+      }, { migrateFirst: true });
+    }
+    default:
+      throw new UsageError(`unknown command "dedup ${sub ?? ''}"`);
   }
 }
 

@@ -168,6 +168,8 @@ export class DedupService {
     }
     const score = Date.now() - t;
     await progress(total + Math.floor(total / 2), total * 2);
+    // Every stored title was counted: the bigram counts the pre-check uses become exact again.
+    await this.index.replaceGramCounts(freq.gram);
     t = Date.now();
     const outcome = await this.alerts.record(scored, this.clock.now());
     await progress(total * 2, total * 2);

@@ -119,14 +119,16 @@ export class MatchIndex {
 
   /**
    * Recompute the normal forms of these projects (registered or changed in this transaction) and
-   * adjust the bigram counts. Counts are changed last and in bigram order, so concurrent
-   * registrations never deadlock on them and hold their locks only until they commit.
+   * adjust the bigram counts — in this transaction, or, given `deferCounts`, by adding to it for the
+   * caller to apply once after its batches commit (`applyGramCounts`): bulk registration then does
+   * not serialise its parallel lanes on the common bigrams. The counts only choose which bigrams
+   * are rare; every full scan recounts them exactly.
    */
-  async refresh(em: EntityManager, projectIds: string[]): Promise<void> {
+  async refresh(em: EntityManager, projectIds: string[], deferCounts?: Map<string, number>): Promise<void> {
     if (projectIds.length === 0) return;
     const rows = (await em.query(`${SOURCE_SQL} WHERE p.id = ANY($1::uuid[])`, [projectIds])) as SourceRow[];
     const old = (await em.query(`SELECT project_id, grams FROM project_match WHERE project_id = ANY($1::uuid[])`, [projectIds])) as { project_id: string; grams: string[] }[];
-    const delta = new Map<string, number>();
+    const delta = deferCounts ?? new Map<string, number>();
     for (const o of old) for (const g of o.grams) delta.set(g, (delta.get(g) ?? 0) - 1);
     const at = new Date();
     const cols: unknown[][] = Array.from({ length: 19 }, () => []);
@@ -156,13 +158,33 @@ export class MatchIndex {
          updated_at = excluded.updated_at`,
       cols,
     );
-    const changed = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (changed.length)
-      await em.query(
+    if (!deferCounts) await this.applyGramCounts(delta, em);
+  }
+
+  /** Add these changes to the bigram counts, in bigram order (concurrent writers never deadlock on them). */
+  async applyGramCounts(delta: Map<string, number>, em?: EntityManager): Promise<void> {
+    const changed = [...delta].filter(([, n]) => n !== 0);
+    for (let start = 0; start < changed.length; start += 50000) {
+      const part = changed.slice(start, start + 50000);
+      await (em ?? this.ds).query(
         `INSERT INTO match_gram (gram, n) SELECT g, d FROM unnest($1::text[], $2::int[]) AS t(g, d) ORDER BY g
          ON CONFLICT (gram) DO UPDATE SET n = match_gram.n + excluded.n`,
-        [changed.map(([g]) => g), changed.map(([, n]) => n)],
+        [part.map(([g]) => g), part.map(([, n]) => n)],
       );
+    }
+  }
+
+  /** Replace the bigram counts with exact ones (the batch scan counted every stored title). */
+  async replaceGramCounts(counts: Map<string, number>): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      await em.query(`LOCK TABLE match_gram IN EXCLUSIVE MODE`);
+      await em.query(`DELETE FROM match_gram`);
+      const all = [...counts];
+      for (let start = 0; start < all.length; start += 50000) {
+        const part = all.slice(start, start + 50000);
+        await em.query(`INSERT INTO match_gram (gram, n) SELECT * FROM unnest($1::text[], $2::int[])`, [part.map(([g]) => g), part.map(([, n]) => n)]);
+      }
+    });
   }
 
   /** Projects whose stored normal forms are missing or older than MATCH_NORM_VERSION. */
