@@ -13,9 +13,9 @@ import { stringify } from 'csv-stringify/sync';
 import { candidatePairs, features, findMatches, Frequencies, type MatchRecord } from '#dedup';
 import { wanToFen } from '#registry';
 
-const { values } = parseArgs({ options: { records: { type: 'string' }, labels: { type: 'string' }, out: { type: 'string', default: 'pairs.csv' } } });
+const { values } = parseArgs({ options: { records: { type: 'string' }, labels: { type: 'string' }, out: { type: 'string', default: 'pairs.csv' }, 'translations-across-leaders': { type: 'boolean', default: false } } });
 if (!values.records) {
-  console.error('usage: --records <file.csv> [--labels <labels.csv>] [--out pairs.csv]');
+  console.error('usage: --records <file.csv> [--labels <labels.csv>] [--out pairs.csv] [--translations-across-leaders]');
   process.exit(2);
 }
 let t = Date.now();
@@ -38,7 +38,7 @@ const records: MatchRecord[] = rows.map((r) => ({
   amountFen: r.amount_wan ? (() => { try { return wanToFen('amount', r.amount_wan!); } catch { return null; } })() : null,
 }));
 lap(`read ${records.length} records`);
-const { matches, candidates } = findMatches(records);
+const { matches, candidates } = findMatches(records, { translationsAcrossLeaders: values['translations-across-leaders'] });
 lap(`blocking + scoring (${candidates} candidate pairs)`);
 writeFileSync(values.out!, stringify(matches.map((m) => ({ id_a: m.a, id_b: m.b, score: m.score.toFixed(2), level: m.level })), { header: true, columns: ['id_a', 'id_b', 'score', 'level'] }));
 console.log(`${matches.length} alerts (${matches.filter((m) => m.level === 'likely').length} likely) → ${values.out}`);

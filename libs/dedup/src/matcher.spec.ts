@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { projectRoot } from '#shared/core/index.js';
-import { compare, features, findMatches, Frequencies, levelOf, type MatchRecord } from './matcher.js';
+import { compare, features, findMatches, Frequencies, levelOf, programmeOf, type MatchRecord } from './matcher.js';
 
 /** ../shared/bench/synthetic/records.csv, read as the detector reads records. */
 function synthetic(): Map<string, MatchRecord> {
@@ -58,5 +58,82 @@ describe('duplicate detection method', () => {
     expect(candidates).toBeGreaterThan(matches.length);
     expect(matches.length).toBeGreaterThan(0);
     for (const m of matches) expect(m.evidence.length).toBeGreaterThan(0);
+  });
+
+  it('leaves a company\'s own name out of title similarity: two different centres of one company are not one project', () => {
+    const a: MatchRecord = { id: 'a', department: '经信', year: 2020, title: '凌佳美品电子商务企业技术中心能力建设', organisation: '安徽凌佳美品电子商务有限公司', uscc: '91340104MA2NXNYR16', leader: '吴晨', amountFen: null };
+    const b: MatchRecord = { ...a, id: 'b', year: 2023, title: '凌佳美品电子商务触觉传感器制造业创新中心建设', leader: '雷彬建' };
+    const { score, evidence } = compare(features(a), features(b), freq);
+    expect(levelOf(score)).toBeNull();
+    expect(evidence.find((e) => e.field === 'title')!.detail).toMatch(/own name left out/);
+  });
+});
+
+/** Real records from ../shared/bench/real (national social-science fund), with a small frequency table. */
+describe('duplicate detection on research projects', () => {
+  const rec = (id: string, subfund: string, year: number, title: string, organisation: string, leader: string): MatchRecord => ({ id, department: '国家社会科学基金', subfund, year, title, organisation, uscc: null, leader, amountFen: null });
+  const filler = ['中国古代文学研究', '中国近代史研究', '马克思主义哲学研究', '当代中国社会研究', '汉语方言研究', '中国经济发展战略研究', '文学理论研究', '社会保障制度研究'];
+  const freqOf = (recs: MatchRecord[]) => {
+    const f = new Frequencies();
+    for (const r of recs) f.add(features(r));
+    filler.forEach((t, i) => {
+      for (let k = 0; k < 20; k++) f.add(features(rec(`f${i}-${k}`, '一般项目', 2000 + k, t, `大学${i}`, `学者${i}${k}`)));
+    });
+    return f;
+  };
+
+  it('tells the kind of funding from the project type', () => {
+    expect(programmeOf('成果文库')).toBe('finished');
+    expect(programmeOf('后期资助项目')).toBe('finished');
+    expect(programmeOf('中华学术外译项目')).toBe('translation');
+    expect(programmeOf('一般项目')).toBe('research');
+    expect(programmeOf(null)).toBe('');
+  });
+
+  it('finds a finished work funded again in the 成果文库 under a university and its school, and says why', () => {
+    const a = rec('P020539', '成果文库', 2013, '中国古代文学观念发生史', '华中师范大学', '王齐洲');
+    const b = rec('P046948', '一般项目', 2005, '中国古代文学观念的发生学研究', '华中师范大学文学院', '王齐洲');
+    const { score, evidence } = compare(features(a), features(b), freqOf([a, b]));
+    expect(levelOf(score)).not.toBeNull();
+    expect(evidence.find((e) => e.field === 'organisation')!.detail).toMatch(/same institution 华中师范大学/);
+    expect(evidence.find((e) => e.field === 'programme')!.detail).toMatch(/成果文库.*the same work funded again/);
+  });
+
+  it('keeps the same person\'s two studies on one theme below an alert when most of the wording differs', () => {
+    const a = rec('P005471', '一般项目', 2016, '中央苏区粮食工作研究', '井冈山大学', '黄惠运');
+    const b = rec('P035377', '一般项目', 2010, '中央苏区社会保障研究', '井冈山大学', '黄惠运');
+    expect(levelOf(compare(features(a), features(b), freqOf([a, b])).score)).toBeNull();
+  });
+
+  it('sees two named people at one university with one title as two teams', () => {
+    const a = rec('P000094', '重点项目', 2017, '技术和绿色贸易壁垒法律问题研究', '吉林大学法学院', '那力');
+    const b = rec('P047145', '青年项目', 2017, '技术和绿色贸易壁垒法律问题研究', '吉林大学', '朱晓勤');
+    const { score, evidence } = compare(features(a), features(b), freqOf([a, b]));
+    expect(levelOf(score)).toBeNull();
+    expect(evidence.find((e) => e.field === 'leader')!.weight).toBeLessThan(0);
+  });
+
+  it('matches a publisher\'s translation project written with the publisher in the leader column and a language note', () => {
+    const a = rec('P010250', '中华学术外译项目', 2015, '中国民众的国际观', '社会科学文献出版社', '社会科学文献出版社');
+    const b = rec('P025233', '中华学术外译项目', 2012, '中国民众的国际观（英文）', '', '社会科学文献出版社');
+    const { score, evidence } = compare(features(a), features(b), freqOf([a, b]));
+    expect(levelOf(score)).not.toBeNull();
+    expect(evidence.find((e) => e.field === 'organisation')!.detail).toMatch(/same name 社会科学文献出版社/);
+  });
+
+  it('surfaces a translator\'s project on a funded work only when asked, and never as likely', () => {
+    const a = rec('P010291', '中华学术外译项目', 2015, '文学伦理学批评导论', '浙江大学', '周露');
+    const b = rec('P043274', '一般项目', 2007, '文学伦理学批评导论', '华中师范大学', '聂珍钊');
+    const freq = freqOf([a, b]);
+    expect(levelOf(compare(features(a), features(b), freq).score)).toBeNull();
+    const { score, evidence } = compare(features(a), features(b), freq, { translationsAcrossLeaders: true });
+    expect(levelOf(score)).toBe('possible');
+    expect(evidence.find((e) => e.field === 'leader')!.detail).toMatch(/translator/);
+  });
+
+  it('ignores a repeated header row', () => {
+    const a = rec('P057960', '项目类别', 0, '项目名称', '工作单位', '项目负责人');
+    const b = { ...a, id: 'P057962' };
+    expect(levelOf(compare(features(a), features(b), freqOf([a, b])).score)).toBeNull();
   });
 });

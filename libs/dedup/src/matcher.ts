@@ -1,4 +1,4 @@
-import { bigrams, jaccard, normalisePersonName, normaliseText, splitOrganisationName, type OrganisationName } from './normalise.js';
+import { bigramsOfNormal, institutionRootOfNormal, normalisePersonName, normaliseText, splitOrganisationName, stripTitleNotes, type OrganisationName } from './normalise.js';
 
 /**
  * The detector's method on plain records: blocking (candidate pairs without comparing every pair)
@@ -21,16 +21,30 @@ export interface MatchRecord {
   endDate?: string | null;
 }
 
+/**
+ * What kind of funding a record is, from its sub-fund: a research project, the publication of a
+ * finished work (成果文库, 后期资助), or the translation of a published work (中华学术外译).
+ */
+export type Programme = 'research' | 'finished' | 'translation' | '';
+
 export interface Features {
   rec: MatchRecord;
   title: string;
   grams: Set<string>;
+  /** The title without a trailing language, edition or format note (（英文）, （第三版）, （期刊）), and its bigrams. */
+  titleCore?: string;
+  coreGrams?: Set<string>;
   org: OrganisationName;
+  /** Bigrams of the organisation's name, to leave its own name out of title similarity. */
+  orgGrams?: Set<string>;
+  /** The institution the organisation belongs to (北京大学 for 北京大学哲学系); empty for companies and offices. */
+  institution?: string;
   leader: string;
+  programme?: Programme;
 }
 
 export interface Evidence {
-  field: 'uscc' | 'organisation' | 'leader' | 'title' | 'year' | 'amount';
+  field: 'uscc' | 'organisation' | 'leader' | 'title' | 'year' | 'amount' | 'programme';
   weight: number;
   detail: string;
 }
@@ -43,21 +57,61 @@ export interface Match {
   evidence: Evidence[];
 }
 
+/** Column headings repeated inside a data file (a second header row): not a value. */
+const HEADINGS = new Set(['项目名称', '课题名称', '项目负责人', '负责人', '工作单位', '所在单位', '项目类别']);
+
 export function features(rec: MatchRecord): Features {
+  const heading = HEADINGS.has(normaliseText(rec.title));
+  const title = heading ? '' : rec.title;
+  const leader = personLeader(rec);
+  // A publisher applying for a finished work is often written in the leader column with the
+  // organisation left empty: it is then the organisation.
+  const organisation = rec.organisation && !HEADINGS.has(normaliseText(rec.organisation)) ? rec.organisation : !leader && rec.leader && !HEADINGS.has(normaliseText(rec.leader)) ? rec.leader : '';
+  const normal = normaliseText(title);
+  const grams = new Set(bigramsOfNormal(normal));
+  const stripped = stripTitleNotes(title);
+  const core = stripped === title.trim() ? normal : normaliseText(stripped);
+  const org = organisationOf(organisation);
   return {
     rec,
-    title: normaliseText(rec.title),
-    grams: new Set(bigrams(rec.title)),
-    org: splitOrganisationName(rec.organisation || ''),
-    leader: personLeader(rec),
+    title: normal,
+    grams,
+    titleCore: core,
+    coreGrams: core === normal ? grams : new Set(bigramsOfNormal(core)),
+    org: org.org,
+    orgGrams: org.grams,
+    institution: org.institution,
+    leader,
+    programme: programmeOf(rec.subfund),
   };
 }
 
-/** The leader as a person; a publisher or other body written in the leader column counts as no leader. */
+/** Organisation names repeat across thousands of records: split each spelling once. */
+const orgCache = new Map<string, { org: OrganisationName; institution: string; grams: Set<string> }>();
+function organisationOf(name: string): { org: OrganisationName; institution: string; grams: Set<string> } {
+  let v = orgCache.get(name);
+  if (!v) {
+    const org = splitOrganisationName(name);
+    v = { org, institution: institutionRootOfNormal(org.normal), grams: new Set(bigramsOfNormal(org.normal)) };
+    if (orgCache.size > 100_000) orgCache.clear();
+    orgCache.set(name, v);
+  }
+  return v;
+}
+
+/** The kind of funding named by a sub-fund (project type). */
+export function programmeOf(subfund: string | null | undefined): Programme {
+  if (!subfund) return '';
+  if (/外译/.test(subfund)) return 'translation';
+  if (/成果文库|后期资助/.test(subfund)) return 'finished';
+  return 'research';
+}
+
+/** The leader as a person; a publisher or other body (or a column heading) written in the leader column counts as no leader. */
 function personLeader(rec: MatchRecord): string {
   if (!rec.leader) return '';
   const l = normalisePersonName(rec.leader);
-  if (l === normalisePersonName(rec.organisation ?? '') || /出版社|公司|大学|学院|研究院|研究所|中心|委员会|办公室/.test(l) || l.length > 12) return '';
+  if (l === normalisePersonName(rec.organisation ?? '') || /出版社|杂志社|编辑部|公司|大学|学院|研究院|研究所|中心|委员会|办公室|负责人/.test(l) || l.length > 12) return '';
   return l;
 }
 
@@ -68,6 +122,8 @@ export class Frequencies {
   readonly gram = new Map<string, number>();
   readonly core = new Map<string, number>();
   readonly org = new Map<string, number>();
+  /** Records per institution (北京大学 counts its schools' records too). */
+  readonly institution = new Map<string, number>();
   size = 0;
 
   add(f: Features): void {
@@ -76,6 +132,7 @@ export class Frequencies {
     if (f.leader) bump(this.leader, f.leader);
     if (f.org.core) bump(this.core, f.org.core);
     if (f.org.normal) bump(this.org, f.org.normal);
+    if (f.institution) bump(this.institution, f.institution);
     for (const g of f.grams) bump(this.gram, g);
   }
 }
@@ -97,6 +154,8 @@ export function candidatePairs(all: Features[], freq: Frequencies, opts: { maxBl
     if (f.rec.uscc) add(`u:${f.rec.uscc}`, i);
     if (f.org.core.length >= 2) add(`o:${f.org.core}`, i);
     if (f.leader) add(`l:${f.leader}`, i);
+    // A body written in the leader column (《中国经济学人》编辑部, a publisher) names the applicant.
+    else if (f.rec.leader) add(`l:${normalisePersonName(f.rec.leader)}`, i);
     // The title's rarest bigrams, so that a reworded title still meets its twin.
     const rare = [...f.grams].sort((x, y) => (freq.gram.get(x) ?? 0) - (freq.gram.get(y) ?? 0)).slice(0, 4);
     for (let j = 0; j < rare.length; j++) for (let k = j + 1; k < rare.length; k++) add(`t:${rare[j]}${rare[k]}`, i);
@@ -121,16 +180,125 @@ export function candidatePairs(all: Features[], freq: Frequencies, opts: { maxBl
 
 const log2 = (x: number) => Math.log(x) / Math.LN2;
 
+/**
+ * Bigram weights, log2(1 + records / records with the bigram), kept per Frequencies and per title
+ * (recomputed when the counts change), so that comparing a pair costs one pass over a title.
+ */
+interface Weighed {
+  grams: string[];
+  weights: number[];
+  total: number;
+}
+const weightCache = new WeakMap<Frequencies, { size: number; gram: Map<string, number>; w: Map<string, number>; titles: WeakMap<Set<string>, Weighed> }>();
+function weighed(set: Set<string>, freq: Frequencies): Weighed {
+  let c = weightCache.get(freq);
+  if (!c || c.size !== freq.size || c.gram !== freq.gram) {
+    c = { size: freq.size, gram: freq.gram, w: new Map(), titles: new WeakMap() };
+    weightCache.set(freq, c);
+  }
+  let t = c.titles.get(set);
+  if (!t) {
+    const n = Math.max(freq.size, 1);
+    t = { grams: [...set], weights: [], total: 0 };
+    for (const g of t.grams) {
+      let v = c.w.get(g);
+      if (v === undefined) {
+        v = log2(1 + n / Math.max(freq.gram.get(g) ?? 1, 1));
+        c.w.set(g, v);
+      }
+      t.weights.push(v);
+      t.total += v;
+    }
+    c.titles.set(set, t);
+  }
+  return t;
+}
+
+/**
+ * Weighted Dice of two titles' bigrams, the count of bigrams they share and the union's size. A shared
+ * bigram for which `leaveOut` holds counts on neither side (it is evidence of something else).
+ */
+function weightedOverlap(x: Set<string>, y: Set<string>, freq: Frequencies, leaveOut?: (g: string) => boolean): { dice: number; shared: number; union: number; left: number } {
+  const [p, q] = x.size <= y.size ? [x, y] : [y, x];
+  const wp = weighed(p, freq);
+  const wq = weighed(q, freq);
+  let sw = 0;
+  let shared = 0;
+  let left = 0;
+  let leftWeight = 0;
+  for (let i = 0; i < wp.grams.length; i++) {
+    const g = wp.grams[i]!;
+    if (q.has(g)) {
+      if (leaveOut?.(g)) {
+        left++;
+        leftWeight += wp.weights[i]!;
+      } else {
+        sw += wp.weights[i]!;
+        shared++;
+      }
+    }
+  }
+  const total = wp.total + wq.total - 2 * leftWeight;
+  return { dice: total > 0 ? (2 * sw) / total : 0, shared, union: p.size + q.size - 2 * left - shared, left };
+}
+
+/**
+ * Title similarity: bigram overlap weighted by how rare each bigram is among all titles (研究 says
+ * little, 卢卡奇 much), on the whole titles or on the titles without a language or edition note,
+ * whichever is closer. `contained`: one title is the whole of the other's beginning or end
+ * (冷战与新中国外交的缘起 / 冷战与新中国外交的缘起1949-1955). With `ownName` (one organisation on both
+ * sides), bigrams of the organisation's name that both titles share are left out: one company's
+ * titles often begin with its own name (凌佳美品电子商务企业技术中心能力建设 /
+ * 凌佳美品电子商务触觉传感器制造业创新中心建设), which is organisation evidence, not title evidence.
+ */
+export function titleSimilarity(x: Features, y: Features, freq: Frequencies, ownName = false): { sim: number; overlap: number; contained: boolean; nameLeftOut: boolean } {
+  let leaveOut: ((g: string) => boolean) | undefined;
+  if (ownName) {
+    const xn = x.orgGrams ?? new Set(bigramsOfNormal(x.org.normal));
+    const yn = y.orgGrams ?? new Set(bigramsOfNormal(y.org.normal));
+    leaveOut = (g) => xn.has(g) || yn.has(g);
+  }
+  const whole = weightedOverlap(x.grams, y.grams, freq, leaveOut);
+  let sim = whole.dice;
+  if (x.coreGrams && y.coreGrams && (x.coreGrams !== x.grams || y.coreGrams !== y.grams)) sim = Math.max(sim, weightedOverlap(x.coreGrams, y.coreGrams, freq, leaveOut).dice);
+  const xc = x.titleCore ?? x.title;
+  const yc = y.titleCore ?? y.title;
+  if (xc && xc === yc) sim = 1;
+  const [short, long] = xc.length <= yc.length ? [xc, yc] : [yc, xc];
+  const contained = short.length >= 4 && short !== long && (long.startsWith(short) || long.endsWith(short));
+  return { sim, overlap: whole.union > 0 ? whole.shared / whole.union : 0, contained, nameLeftOut: whole.left > 0 };
+}
+
+const PROGRAMME_NAME: Record<Programme, string> = { research: 'a research project', finished: 'a finished work funded for publication', translation: 'a translation', '': '' };
+
+
+export interface CompareOptions {
+  /**
+   * A translation project (中华学术外译) names its translator or publisher, not the author: with this
+   * on, a translation and another project with a near-identical title are surfaced (possible, never
+   * likely) whoever the leaders are. Off by default: see the method notes in the report.
+   */
+  translationsAcrossLeaders?: boolean;
+}
+
 /** Evidence for one pair, and the score it adds up to. */
-export function compare(x: Features, y: Features, freq: Frequencies): { score: number; evidence: Evidence[] } {
+export function compare(x: Features, y: Features, freq: Frequencies, opts: CompareOptions = {}): { score: number; evidence: Evidence[] } {
   const ev: Evidence[] = [];
   const a = x.rec;
   const b = y.rec;
+  const sameLeader = Boolean(x.leader && x.leader === y.leader);
+  const px = x.programme ?? programmeOf(a.subfund);
+  const py = y.programme ?? programmeOf(b.subfund);
+  const translation = px === 'translation' || py === 'translation';
+  const publication = translation || px === 'finished' || py === 'finished';
+  // Different leaders on a translation: the translator's project may still be the author's work.
+  const acrossLeaders = translation && Boolean(opts.translationsAcrossLeaders);
   // Organisation: the credit code is decisive either way; otherwise the name's parts, weighed by how
   // many records share them (agreeing on 北京大学 says little, on a small company much).
   let sameOrg = false;
   const orgFreq = Math.max(freq.org.get(x.org.normal) ?? 1, freq.org.get(y.org.normal) ?? 1);
   const rarity = (f: number, top: number) => Math.max(0.5, top - log2(f) / 3);
+  const company = (a.uscc && a.uscc === b.uscc) || (x.org.legalForm === 'company' && y.org.legalForm === 'company');
   if (a.uscc && b.uscc) {
     if (a.uscc === b.uscc) {
       ev.push({ field: 'uscc', weight: 5, detail: `same credit code ${a.uscc}` });
@@ -138,9 +306,20 @@ export function compare(x: Features, y: Features, freq: Frequencies): { score: n
     } else ev.push({ field: 'uscc', weight: -6, detail: `different credit codes ${a.uscc} / ${b.uscc}` });
   }
   if (!(a.uscc && b.uscc)) {
+    const different = (): Evidence =>
+      sameLeader
+        ? { field: 'organisation', weight: -0.5, detail: `different organisations ${x.org.normal} / ${y.org.normal} (the same person may have moved or named another body)` }
+        : { field: 'organisation', weight: orgFreq > 100 ? -0.5 : -2, detail: `different organisations ${x.org.normal} / ${y.org.normal}` };
     if (x.org.normal && x.org.normal === y.org.normal) {
       ev.push({ field: 'organisation', weight: rarity(orgFreq, 4), detail: `same name ${x.org.normal}${orgFreq > 10 ? ` (${orgFreq} records)` : ''}` });
       sameOrg = true;
+    } else if (x.institution && x.institution === y.institution) {
+      // 北京大学 / 北京大学哲学系: a university and one of its schools, or one body spelt two ways.
+      const f = freq.institution.get(x.institution) ?? 1;
+      ev.push({ field: 'organisation', weight: rarity(f, 3), detail: `same institution ${x.institution} (${x.org.normal} / ${y.org.normal}${f > 10 ? `; ${f} records` : ''})` });
+      sameOrg = true;
+    } else if (x.institution && y.institution) {
+      ev.push(different());
     } else if (x.org.core.length >= 2 && x.org.core === y.org.core) {
       const f = freq.core.get(x.org.core) ?? 1;
       ev.push({ field: 'organisation', weight: rarity(f, 3.5), detail: `same organisation core "${x.org.core}" (${x.org.normal} / ${y.org.normal})` });
@@ -148,37 +327,77 @@ export function compare(x: Features, y: Features, freq: Frequencies): { score: n
     } else if (x.org.core && y.org.core && Math.min(x.org.core.length, y.org.core.length) >= 3 && (x.org.core.startsWith(y.org.core) || y.org.core.startsWith(x.org.core))) {
       ev.push({ field: 'organisation', weight: 1, detail: `one organisation within the other: "${x.org.normal}" / "${y.org.normal}"` });
       sameOrg = true;
-    } else if (x.org.normal && y.org.normal) ev.push({ field: 'organisation', weight: orgFreq > 100 ? -0.5 : -2, detail: `different organisations ${x.org.normal} / ${y.org.normal}` });
+    } else if (x.org.normal && y.org.normal) ev.push(different());
   }
-  // Leader: a rare name agreeing says more than 王伟 agreeing; two different people at a large
-  // institution are two teams.
-  const sameLeader = Boolean(x.leader && x.leader === y.leader);
-  if (x.leader && y.leader) {
-    if (sameLeader) {
-      const f = freq.leader.get(x.leader) ?? 1;
-      ev.push({ field: 'leader', weight: Math.max(1, 3.5 - log2(f) / 2), detail: `same leader ${x.leader}${f > 3 ? ` (a common name, ${f} records)` : ''}` });
-    } else ev.push({ field: 'leader', weight: sameOrg && orgFreq > 100 ? -4 : -1, detail: `different leaders ${x.leader} / ${y.leader}` });
+  // Leader: a rare name agreeing says more than 王伟 agreeing. Two different people at a university or
+  // institute are two teams; at a company the named person of one project often changes; a
+  // translation names its translator, not the author, so there a different name says nothing.
+  const twoPeople = Boolean(x.leader && y.leader && !sameLeader);
+  if (sameLeader) {
+    const f = freq.leader.get(x.leader) ?? 1;
+    ev.push({ field: 'leader', weight: Math.max(1, 3.5 - log2(f) / 2), detail: `same leader ${x.leader}${f > 3 ? ` (a common name, ${f} records)` : ''}` });
+  } else if (twoPeople) {
+    if (acrossLeaders) ev.push({ field: 'leader', weight: 0, detail: `different leaders ${x.leader} / ${y.leader} (a translation project names its translator, not the author)` });
+    else if (company) ev.push({ field: 'leader', weight: -1, detail: `different leaders ${x.leader} / ${y.leader} (a company's contact person may change)` });
+    else ev.push({ field: 'leader', weight: sameOrg ? -4 : -2, detail: `different leaders ${x.leader} / ${y.leader}` });
   }
-  // Title: bigram similarity, discounted when the title is one many organisations use.
-  const j = jaccard(x.grams, y.grams);
-  let tw = j >= 0.9 ? 6 : j >= 0.7 ? 4.5 : j >= 0.5 ? 3 : j >= 0.35 ? 1 : j >= 0.2 ? -1.5 : -4;
+  // Title: rarity-weighted bigram similarity, discounted when the title is one many organisations use.
+  const { sim, overlap, contained, nameLeftOut } = titleSimilarity(x, y, freq, sameOrg);
+  let tw = sim >= 0.9 ? 6 : sim >= 0.75 ? 5 : sim >= 0.6 ? 4 : sim >= 0.5 ? 3.5 : sim >= 0.4 ? 2.5 : sim >= 0.3 ? 0 : sim >= 0.2 ? -2 : -4;
+  // Rare shared words alone do not make one study: when most of the wording differs (under 0.3 of
+  // the bigrams shared), the same person's two titles are two studies on one theme.
+  if (overlap < 0.3 && !contained) tw = Math.min(tw, 0);
   const generic = Math.max(freq.title.get(x.title) ?? 1, freq.title.get(y.title) ?? 1);
   // A title many organisations use (企业技术中心能力提升项目) says little about two different
   // organisations; within one organisation it still says the same project came twice.
   if (tw > 0 && generic > 3 && !sameOrg) tw = Math.max(0.5, tw - log2(generic));
-  ev.push({ field: 'title', weight: tw, detail: `title similarity ${j.toFixed(2)}${generic > 3 ? ` (a title ${generic} records share)` : ''}` });
-  // Years and money.
+  ev.push({
+    field: 'title',
+    weight: tw,
+    detail: `title similarity ${sim.toFixed(2)} (rare words weighted; plain bigram overlap ${overlap.toFixed(2)}${nameLeftOut ? '; the organisation\'s own name left out' : ''})${contained ? ', one title contains the other' : ''}${generic > 3 ? ` (a title ${generic} records share)` : ''}`,
+  });
+  const nearIdentical = sim >= 0.9 || (contained && sim >= 0.6);
+  // Programme: a finished work published (成果文库, 后期资助) or translated (外译) after the research
+  // project that produced it is the same work funded again; a translation of a work with the same
+  // title is that work, whoever the translator is.
+  if (publication && px !== py && (sameLeader || (acrossLeaders && nearIdentical)) && sim >= 0.4) {
+    const [pub, other] = px === 'research' || px === '' ? [py, px] : [px, py];
+    const sub = (p: Programme) => (p === px ? a.subfund : b.subfund) ?? '';
+    ev.push({
+      field: 'programme',
+      weight: acrossLeaders && nearIdentical && !sameLeader ? 3 : 1.5,
+      detail: `${sub(pub)} (${PROGRAMME_NAME[pub]}) and ${sub(other) || 'another project'}${other ? ` (${PROGRAMME_NAME[other]})` : ''}: the same work funded again`,
+    });
+  } else if (acrossLeaders && px === py && nearIdentical && !sameLeader && !sameOrg) {
+    ev.push({ field: 'programme', weight: 3, detail: `two translations of works with the same title` });
+  }
+  // Years and money. Publication and translation follow the research by years, so a gap says nothing there.
   if (a.year !== null && b.year !== null) {
     const gap = Math.abs(a.year - b.year);
     if (gap <= 1) ev.push({ field: 'year', weight: 0.5, detail: gap === 0 ? 'same year' : 'consecutive years' });
-    else if (gap >= 8) ev.push({ field: 'year', weight: -1, detail: `${gap} years apart` });
+    else if (gap >= 10 && !publication) ev.push({ field: 'year', weight: -0.5, detail: `${gap} years apart` });
   }
   if (a.amountFen !== null && b.amountFen !== null && a.amountFen === b.amountFen && a.amountFen > 0n) ev.push({ field: 'amount', weight: 0.5, detail: 'same amount' });
   let score = ev.reduce((s, e) => s + e.weight, 0);
-  // Without the same organisation or the same leader, a similar title alone is two teams taking one
-  // topic — unless one side names no person (a publisher applying for a finished work): then the same
-  // title is worth a reviewer's look, no more.
-  if (!sameOrg && !sameLeader) score = Math.min(score, (!x.leader || !y.leader) && j >= 0.9 ? POSSIBLE : 2);
+  if (!sameOrg && !sameLeader) {
+    // Without the same organisation or the same leader, a similar title alone is two teams taking one
+    // topic — unless one side names no person (a publisher applying for a finished work) or is a
+    // translation: then the same title is worth a reviewer's look, no more.
+    score = Math.min(score, (!x.leader || !y.leader || acrossLeaders) && nearIdentical ? POSSIBLE + 0.5 : 2);
+  } else if (acrossLeaders && !sameLeader) {
+    // A translation by another person: worth a reviewer's look, never more.
+    score = Math.min(score, LIKELY - 0.5);
+  } else if (twoPeople && !company) {
+    // Two named people at one university or institute are two teams, whatever the title.
+    score = Math.min(score, POSSIBLE - 1);
+  } else if (tw <= 0) {
+    // The same person or body on a study whose title is not similar: another study, at most related.
+    score = Math.min(score, POSSIBLE - 1);
+  } else if (!x.leader && !y.leader && !nearIdentical) {
+    // A publisher applies for many books, often a series with near-identical titles
+    // (中国经济学前沿 / 中国法学前沿): without a person, only a near-identical title counts.
+    score = Math.min(score, POSSIBLE - 1);
+  }
   return { score, evidence: ev };
 }
 
@@ -190,14 +409,14 @@ export function levelOf(score: number): Match['level'] | null {
 }
 
 /** Every alert among the records (the batch scan's method). */
-export function findMatches(records: MatchRecord[]): { matches: Match[]; candidates: number } {
+export function findMatches(records: MatchRecord[], opts: CompareOptions = {}): { matches: Match[]; candidates: number } {
   const all = records.map(features);
   const freq = new Frequencies();
   for (const f of all) freq.add(f);
   const pairs = candidatePairs(all, freq);
   const matches: Match[] = [];
   for (const [i, k] of pairs) {
-    const { score, evidence } = compare(all[i]!, all[k]!, freq);
+    const { score, evidence } = compare(all[i]!, all[k]!, freq, opts);
     const level = levelOf(score);
     if (level) matches.push({ a: all[i]!.rec.id, b: all[k]!.rec.id, score, level, evidence });
   }

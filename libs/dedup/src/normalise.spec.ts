@@ -1,4 +1,4 @@
-import { bigrams, jaccard, normalisePersonName, normaliseText, splitOrganisationName } from './normalise.js';
+import { bigrams, institutionRoot, jaccard, normalisePersonName, normaliseText, splitOrganisationName, titleCore, weightedDice } from './normalise.js';
 
 describe('normal forms for duplicate detection', () => {
   it('folds full-width characters, traditional characters, punctuation and spacing', () => {
@@ -40,5 +40,41 @@ describe('normal forms for duplicate detection', () => {
     expect(jaccard(a, b)).toBeGreaterThan(0.5);
     expect(jaccard(bigrams('数控机床主轴国产化开发及应用推广'), bigrams('數控機床主轴國產化開發和推广應用'))).toBeGreaterThan(0.6);
     expect(jaccard(bigrams('工业机器人精密减速器研发'), bigrams('细胞治疗制备工艺优化'))).toBe(0);
+  });
+
+  // Real spellings from ../shared/bench/real: a university and its school, an abbreviation, an optional 省.
+  it.each([
+    ['北京大学', '北京大学哲学系', '北京大学'],
+    ['中国社科院财贸所', '中国社会科学院财政与贸易经济研究所', '中国社会科学院'],
+    ['山东省社科院', '山东社会科学院历史研究所', '山东社会科学院'],
+    ['中共北京市委党校', '北京市委党校', '北京市委党校'],
+  ])('sees %s and %s as one institution', (a, b, root) => {
+    expect(institutionRoot(a)).toBe(root);
+    expect(institutionRoot(b)).toBe(root);
+  });
+
+  it('keeps a university press, other universities and companies apart from the university', () => {
+    expect(institutionRoot('中国人民大学出版社')).toBe('中国人民大学出版社');
+    expect(institutionRoot('吉林大学法学院')).not.toBe(institutionRoot('厦门大学法学院'));
+    expect(institutionRoot('合肥讯腾电子科技有限公司')).toBe('');
+  });
+
+  it('drops a trailing language, edition or format note from a title, but not a period', () => {
+    expect(titleCore('中国民众的国际观（英文）')).toBe('中国民众的国际观');
+    expect(titleCore('为马克思辩护：对马克思哲学的一种新解释（第三版）')).toBe('为马克思辩护对马克思哲学的一种新解释');
+    expect(titleCore('中国教育学前沿（期刊）')).toBe('中国教育学前沿');
+    expect(titleCore('中国宪法学说史研究（上、下）')).toBe('中国宪法学说史研究');
+    expect(titleCore('中国近代经济史（1927--1937）')).toBe('中国近代经济史19271937');
+  });
+
+  it('weighs shared rare bigrams more than shared common ones', () => {
+    const common = new Set(['研究', '中国']);
+    const w = (g: string) => (common.has(g) ? 0.2 : 3);
+    const a = new Set(bigrams('卢卡奇思想研究'));
+    const b = new Set(bigrams('卢卡奇思想'));
+    const c = new Set(bigrams('中国哲学研究'));
+    expect(weightedDice(a, b, w)).toBeGreaterThan(0.85);
+    expect(weightedDice(a, b, w)).toBeGreaterThan(jaccard(a, b));
+    expect(weightedDice(a, c, w)).toBeLessThan(jaccard(a, c));
   });
 });

@@ -132,7 +132,11 @@ export function splitOrganisationName(name: string): OrganisationName {
 
 /** The title's character bigrams (normal form), the unit of title similarity and of the title block. */
 export function bigrams(s: string): string[] {
-  const t = normaliseText(s);
+  return bigramsOfNormal(normaliseText(s));
+}
+
+/** bigrams of a text already in normal form. */
+export function bigramsOfNormal(t: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < t.length; i++) out.push(t.slice(i, i + 2));
   return out;
@@ -140,10 +144,76 @@ export function bigrams(s: string): string[] {
 
 /** Jaccard similarity of two bigram sets. */
 export function jaccard(a: Iterable<string>, b: Iterable<string>): number {
-  const A = new Set(a);
-  const B = new Set(b);
+  const A = a instanceof Set ? (a as Set<string>) : new Set(a);
+  const B = b instanceof Set ? (b as Set<string>) : new Set(b);
   if (A.size === 0 && B.size === 0) return 0;
   let inter = 0;
   for (const x of A) if (B.has(x)) inter++;
   return inter / (A.size + B.size - inter);
+}
+
+/** Words that end the name of an institution; what follows is one of its schools, departments or institutes. */
+const INSTITUTION_HEADS = /(社会科学院|科学院|大学|学院|党校|研究院|研究所|出版社|医院)/u;
+
+/**
+ * The institution an organisation belongs to, in one spelling: 北京大学 for 北京大学哲学系,
+ * 中国社会科学院 for 中国社科院财贸所, 山东社会科学院 for 山东省社科院. Empty for a name with no
+ * institution word (a company, a government office): those are compared by core.
+ */
+export function institutionRoot(name: string): string {
+  return institutionRootOfNormal(normaliseText(name));
+}
+
+/** institutionRoot of a name already in normal form (normaliseText). */
+export function institutionRootOfNormal(normal: string): string {
+  let s = normal
+    .replace(/社科院/g, '社会科学院')
+    .replace(/^中共/, '');
+  // 山东省社会科学院 and 山东社会科学院 are one body: the 省 after a province's name is optional.
+  for (const p of PROVINCES) {
+    if (s.startsWith(p) && s.slice(p.length).startsWith('省')) {
+      s = p + s.slice(p.length + 1);
+      break;
+    }
+  }
+  // A university's press is a body of its own, not one of the university's schools.
+  const m = /出版社|杂志社/.exec(s) ?? INSTITUTION_HEADS.exec(s);
+  if (!m) return '';
+  const root = s.slice(0, m.index + m[0].length);
+  return root.length >= 4 ? root : '';
+}
+
+/**
+ * A title without a trailing note of language, edition, format or volume: 中国民众的国际观（英文）,
+ * 为马克思辩护（第三版）, 中国教育学前沿（期刊） are the work itself. Years and other notes stay, they
+ * tell volumes of a series apart.
+ */
+const TITLE_NOTE = /[（(【[](?:[^（）()【】[\]]{0,6}?[文语]版?|[^（）()【】[\]]{0,4}版|[季月双周]?刊|期刊|杂志|上、?下|上中下|全?[一二三四五六七八九十\d]+[卷册](?:本)?|[一二三四五六七八九十\d]+卷本)[)）】\]]\s*$/u;
+export function titleCore(title: string): string {
+  const t = stripTitleNotes(toSimplified(title.normalize('NFKC')));
+  return normaliseText(t);
+}
+
+/** The title without its trailing notes, or the title itself when it has none (no normalisation). */
+export function stripTitleNotes(title: string): string {
+  let t = title.trim();
+  for (let m = TITLE_NOTE.exec(t); m; m = TITLE_NOTE.exec(t)) t = t.slice(0, m.index).trim();
+  return t;
+}
+
+/**
+ * Weighted Dice similarity of two bigram sets: each shared bigram counts by its weight (its rarity),
+ * so sharing 卢卡奇 says much and sharing 研究 little, and a missing 研究 costs little.
+ */
+export function weightedDice(a: Set<string>, b: Set<string>, weight: (gram: string) => number): number {
+  let wa = 0;
+  let wb = 0;
+  let shared = 0;
+  for (const g of a) {
+    const w = weight(g);
+    wa += w;
+    if (b.has(g)) shared += w;
+  }
+  for (const g of b) wb += weight(g);
+  return wa + wb > 0 ? (2 * shared) / (wa + wb) : 0;
 }
