@@ -53,8 +53,6 @@ export interface ScanReport {
   millis: { load: number; score: number; record: number };
 }
 
-/** How many of a title's rarest bigrams form its blocking keys (pairs of them). */
-const RARE_GRAMS = 4;
 /** Candidates returned by a pre-check, best first. */
 const MAX_CANDIDATES = 20;
 
@@ -117,11 +115,11 @@ export class DedupService {
     const gramCounts = await this.index.gramCounts([...f.grams]);
     // A stored project is counted in the index already; a draft counts itself, as the batch method does.
     if (!selfId) for (const g of f.grams) gramCounts.set(g, (gramCounts.get(g) ?? 0) + 1);
-    const ids = (await this.index.candidates(f, gramCounts, RARE_GRAMS)).filter((id) => id !== selfId);
+    const ids = (await this.index.candidates(f, gramCounts)).filter((id) => id !== selfId);
     if (ids.length === 0) return [];
     const others = (await this.index.byIds(ids)).map((p) => ({ p, f: features(p) }));
     const freq = await this.index.frequencies([f, ...others.map((o) => o.f)]);
-    if (!selfId) countSelf(freq, f);
+    if (!selfId) freq.add(f);
     const found: DuplicateCandidate[] = [];
     for (const o of others) {
       const { score, evidence } = compare(f, o.f, freq);
@@ -272,15 +270,6 @@ export class DedupService {
       endDate: d.endDate ?? null,
     };
   }
-}
-
-function countSelf(freq: Frequencies, f: Features): void {
-  const inc = (m: Map<string, number>, k: string) => k && m.set(k, (m.get(k) ?? 0) + 1);
-  inc(freq.title, f.title);
-  inc(freq.leader, f.leader);
-  inc(freq.core, f.org.core);
-  inc(freq.org, f.org.normal);
-  freq.size++;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { features, Frequencies, type Features, type MatchRecord } from './matcher.js';
+import { blockingKeys, features, Frequencies, leaderKey, MAX_BLOCK, type Features, type MatchRecord } from './matcher.js';
 
 /**
  * Version of the normal forms stored in project_match. Raise it whenever normalise.ts or
@@ -106,9 +106,6 @@ function fromMatchRow(r: MatchRow): IndexedProject {
   };
 }
 
-/** Blocks larger than this say nothing about a pair (a generic bigram pair, 北京大学's core); the batch method skips them too. */
-export const MAX_BLOCK = 300;
-
 /**
  * project_match: each project's normal forms and blocking keys, kept in step with the registry
  * inside the registry's own write transactions, and the queries the pre-check and the scan run on it.
@@ -131,7 +128,7 @@ export class MatchIndex {
     const delta = deferCounts ?? new Map<string, number>();
     for (const o of old) for (const g of o.grams) delta.set(g, (delta.get(g) ?? 0) - 1);
     const at = new Date();
-    const cols: unknown[][] = Array.from({ length: 19 }, () => []);
+    const cols: unknown[][] = Array.from({ length: 20 }, () => []);
     for (const r of rows) {
       const rec = toRecord(r);
       const f = features(rec);
@@ -140,22 +137,22 @@ export class MatchIndex {
       const values = [
         rec.id, MATCH_NORM_VERSION, rec.department, rec.subfund, rec.year, rec.title, rec.organisation, rec.uscc, rec.leader,
         rec.amountFen?.toString() ?? null, rec.startDate, rec.endDate, f.title, `{${grams.map((g) => JSON.stringify(g)).join(',')}}`,
-        f.org.normal, f.org.core, f.leader || null, fingerprintOf(f), at,
+        f.org.normal, f.org.core, leaderKey(f) || null, fingerprintOf(f), at, f.institution || null,
       ];
       values.forEach((v, i) => cols[i]!.push(v));
     }
     await em.query(
       `INSERT INTO project_match (project_id, norm_version, department_code, sub_fund, year, title, organisation, uscc, leader, amount_fen,
-                                  start_date, end_date, title_norm, grams, org_normal, org_core, leader_norm, fingerprint, updated_at)
-       SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n::text[], o, p, q, r, s FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::char(18)[], $9::text[], $10::bigint[],
-                            $11::date[], $12::date[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::char(32)[], $19::timestamptz[])
-           AS t(a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s)
+                                  start_date, end_date, title_norm, grams, org_normal, org_core, leader_norm, fingerprint, updated_at, institution)
+       SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n::text[], o, p, q, r, s, u FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::char(18)[], $9::text[], $10::bigint[],
+                            $11::date[], $12::date[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::char(32)[], $19::timestamptz[], $20::text[])
+           AS t(a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,u)
        ON CONFLICT (project_id) DO UPDATE SET
          norm_version = excluded.norm_version, department_code = excluded.department_code, sub_fund = excluded.sub_fund, year = excluded.year,
          title = excluded.title, organisation = excluded.organisation, uscc = excluded.uscc, leader = excluded.leader, amount_fen = excluded.amount_fen,
          start_date = excluded.start_date, end_date = excluded.end_date, title_norm = excluded.title_norm, grams = excluded.grams,
          org_normal = excluded.org_normal, org_core = excluded.org_core, leader_norm = excluded.leader_norm, fingerprint = excluded.fingerprint,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at, institution = excluded.institution`,
       cols,
     );
     if (!deferCounts) await this.applyGramCounts(delta, em);
@@ -238,20 +235,20 @@ export class MatchIndex {
   }
 
   /**
-   * Candidates for one record from the stored index, by the same blocks the batch method uses:
-   * credit code, organisation core, whole organisation name, leader, and pairs of the title's
-   * rarest bigrams. A block with more than MAX_BLOCK members is skipped, as in the batch method.
+   * Candidates for one record from the stored index, by the blocks the batch method uses
+   * (matcher.blockingKeys): credit code, organisation core, leader, and pairs of the title's rarest
+   * bigrams. A block with more than MAX_BLOCK members is skipped, as in the batch method.
    */
-  async candidates(f: Features, gramCounts: Map<string, number>, rareGrams: number): Promise<string[]> {
-    const rare = [...f.grams].sort((x, y) => (gramCounts.get(x) ?? 0) - (gramCounts.get(y) ?? 0) || (x < y ? -1 : 1)).slice(0, rareGrams);
-    const pairs: string[][] = [];
-    for (let j = 0; j < rare.length; j++) for (let k = j + 1; k < rare.length; k++) pairs.push([rare[j]!, rare[k]!]);
+  async candidates(f: Features, gramCounts: Map<string, number>): Promise<string[]> {
     const blocks: { sql: string; params: unknown[] }[] = [];
-    if (f.rec.uscc) blocks.push({ sql: `uscc = $1`, params: [f.rec.uscc] });
-    if (f.org.core.length >= 2) blocks.push({ sql: `org_core = $1`, params: [f.org.core] });
-    if (f.org.normal) blocks.push({ sql: `org_normal = $1`, params: [f.org.normal] });
-    if (f.leader) blocks.push({ sql: `leader_norm = $1`, params: [f.leader] });
-    for (const p of pairs) blocks.push({ sql: `grams @> $1::text[]`, params: [p] });
+    for (const key of blockingKeys(f, (g) => gramCounts.get(g) ?? 0)) {
+      const value = key.slice(2);
+      if (key.startsWith('u:')) blocks.push({ sql: `uscc = $1`, params: [value] });
+      else if (key.startsWith('o:')) blocks.push({ sql: `org_core = $1`, params: [value] });
+      else if (key.startsWith('l:')) blocks.push({ sql: `leader_norm = $1`, params: [value] });
+      else if (key.startsWith('t:')) blocks.push({ sql: `grams @> $1::text[]`, params: [[value.slice(0, 2), value.slice(2)]] });
+      else throw new Error(`no index for blocking key ${key}`);
+    }
     if (blocks.length === 0) return [];
     // One round trip: each block as a sub-select of at most MAX_BLOCK + 1 rows, kept only when it is not larger.
     const params: unknown[] = [];
@@ -281,20 +278,29 @@ export class MatchIndex {
    */
   async frequencies(fs: Features[]): Promise<Frequencies> {
     const freq = new Frequencies();
-    const titles = [...new Set(fs.map((f) => f.title).filter(Boolean))];
-    const leaders = [...new Set(fs.map((f) => f.leader).filter(Boolean))];
-    const cores = [...new Set(fs.map((f) => f.org.core).filter(Boolean))];
-    const orgs = [...new Set(fs.map((f) => f.org.normal).filter(Boolean))];
+    const distinct = (xs: string[]) => [...new Set(xs.filter(Boolean))];
     const rows = (await this.ds.query(
       `SELECT 't' AS k, v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE title_norm = v LIMIT 10000) x)::int AS n FROM unnest($1::text[]) v
        UNION ALL SELECT 'l', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE leader_norm = v LIMIT 10000) x)::int FROM unnest($2::text[]) v
        UNION ALL SELECT 'c', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_core = v LIMIT 10000) x)::int FROM unnest($3::text[]) v
-       UNION ALL SELECT 'o', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_normal = v LIMIT 10000) x)::int FROM unnest($4::text[]) v`,
-      [titles, leaders, cores, orgs],
+       UNION ALL SELECT 'o', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_normal = v LIMIT 10000) x)::int FROM unnest($4::text[]) v
+       UNION ALL SELECT 'i', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE institution = v LIMIT 10000) x)::int FROM unnest($5::text[]) v
+       UNION ALL SELECT 'g', gram, n FROM match_gram WHERE gram = ANY($6::text[])
+       UNION ALL SELECT 's', '', count(*)::int FROM project_match`,
+      [
+        distinct(fs.map((f) => f.title)),
+        distinct(fs.map((f) => f.leader)),
+        distinct(fs.map((f) => f.org.core)),
+        distinct(fs.map((f) => f.org.normal)),
+        distinct(fs.map((f) => f.institution ?? '')),
+        distinct(fs.flatMap((f) => [...f.grams])),
+      ],
     )) as { k: string; v: string; n: number }[];
-    const maps: Record<string, Map<string, number>> = { t: freq.title, l: freq.leader, c: freq.core, o: freq.org };
-    for (const r of rows) if (r.n > 0) maps[r.k]!.set(r.v, r.n);
-    freq.size = await this.count();
+    const maps: Record<string, Map<string, number>> = { t: freq.title, l: freq.leader, c: freq.core, o: freq.org, i: freq.institution, g: freq.gram };
+    for (const r of rows) {
+      if (r.k === 's') freq.size = r.n;
+      else if (r.n > 0) maps[r.k]!.set(r.v, r.n);
+    }
     return freq;
   }
 }

@@ -141,24 +141,45 @@ function bump(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-/** Candidate pairs: same credit code, same organisation core, same leader, or two shared rare title bigrams. */
+/** Blocks larger than this say nothing about a pair (a common bigram pair, 北京大学's core): they are skipped. */
+export const MAX_BLOCK = 300;
+
+/** How many of a title's rarest bigrams form its blocking keys (every pair of them is a key). */
+export const RARE_TITLE_GRAMS = 4;
+
+/**
+ * The blocks a record falls in: its credit code (u:), organisation core (o:), leader or the body
+ * written in the leader column (l:), and each pair of its title's rarest bigrams (t: then the two
+ * bigrams). The batch scan and the pre-check on the stored index both block by exactly these keys.
+ */
+export function blockingKeys(f: Features, gramCount: (gram: string) => number): string[] {
+  const keys: string[] = [];
+  if (f.rec.uscc) keys.push(`u:${f.rec.uscc}`);
+  if (f.org.core.length >= 2) keys.push(`o:${f.org.core}`);
+  const leader = leaderKey(f);
+  if (leader) keys.push(`l:${leader}`);
+  // The title's rarest bigrams, so that a reworded title still meets its twin.
+  const rare = [...f.grams].sort((x, y) => gramCount(x) - gramCount(y)).slice(0, RARE_TITLE_GRAMS);
+  for (let j = 0; j < rare.length; j++) for (let k = j + 1; k < rare.length; k++) keys.push(`t:${rare[j]}${rare[k]}`);
+  return keys;
+}
+
+/** The leader as a blocking key: the person, or a body written in the leader column (《中国经济学人》编辑部, a publisher), which names the applicant. */
+export function leaderKey(f: Features): string {
+  return f.leader || (f.rec.leader ? normalisePersonName(f.rec.leader) : '');
+}
+
+/** Candidate pairs: records that share a block of at most `maxBlock` members. */
 export function candidatePairs(all: Features[], freq: Frequencies, opts: { maxBlock?: number } = {}): [number, number][] {
-  const maxBlock = opts.maxBlock ?? 300;
+  const maxBlock = opts.maxBlock ?? MAX_BLOCK;
   const blocks = new Map<string, number[]>();
-  const add = (key: string, i: number) => {
-    const b = blocks.get(key);
-    if (b) b.push(i);
-    else blocks.set(key, [i]);
-  };
+  const count = (g: string) => freq.gram.get(g) ?? 0;
   all.forEach((f, i) => {
-    if (f.rec.uscc) add(`u:${f.rec.uscc}`, i);
-    if (f.org.core.length >= 2) add(`o:${f.org.core}`, i);
-    if (f.leader) add(`l:${f.leader}`, i);
-    // A body written in the leader column (《中国经济学人》编辑部, a publisher) names the applicant.
-    else if (f.rec.leader) add(`l:${normalisePersonName(f.rec.leader)}`, i);
-    // The title's rarest bigrams, so that a reworded title still meets its twin.
-    const rare = [...f.grams].sort((x, y) => (freq.gram.get(x) ?? 0) - (freq.gram.get(y) ?? 0)).slice(0, 4);
-    for (let j = 0; j < rare.length; j++) for (let k = j + 1; k < rare.length; k++) add(`t:${rare[j]}${rare[k]}`, i);
+    for (const key of blockingKeys(f, count)) {
+      const b = blocks.get(key);
+      if (b) b.push(i);
+      else blocks.set(key, [i]);
+    }
   });
   const seen = new Set<string>();
   const out: [number, number][] = [];

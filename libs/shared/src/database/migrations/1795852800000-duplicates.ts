@@ -31,6 +31,7 @@ export class Duplicates1795852800000 implements MigrationInterface {
         org_normal      text COLLATE "C" NOT NULL,
         org_core        text COLLATE "C" NOT NULL,
         leader_norm     text COLLATE "C",
+        institution     text COLLATE "C",
         fingerprint     char(32) NOT NULL,
         updated_at      timestamptz NOT NULL
       )`);
@@ -39,6 +40,7 @@ export class Duplicates1795852800000 implements MigrationInterface {
     await q.query(`CREATE INDEX project_match_org_idx ON project_match (org_normal)`);
     await q.query(`CREATE INDEX project_match_leader_idx ON project_match (leader_norm, year) WHERE leader_norm IS NOT NULL`);
     await q.query(`CREATE INDEX project_match_title_idx ON project_match (title_norm)`);
+    await q.query(`CREATE INDEX project_match_institution_idx ON project_match (institution) WHERE institution IS NOT NULL`);
     await q.query(`CREATE INDEX project_match_grams_idx ON project_match USING gin (grams)`);
 
     // How many projects' titles hold each bigram: the rare ones are a title's blocking keys.
