@@ -118,7 +118,7 @@ export class DedupService {
     const ids = (await this.index.candidates(f, gramCounts)).filter((id) => id !== selfId);
     if (ids.length === 0) return [];
     const others = (await this.index.byIds(ids)).map((p) => ({ p, f: features(p) }));
-    const freq = await this.index.frequencies([f, ...others.map((o) => o.f)]);
+    const freq = await this.index.frequencies(f, others.map((o) => o.f));
     if (!selfId) freq.add(f);
     const found: DuplicateCandidate[] = [];
     for (const o of others) {
@@ -167,7 +167,7 @@ export class DedupService {
     const score = Date.now() - t;
     await progress(total + Math.floor(total / 2), total * 2);
     // Every stored title was counted: the bigram counts the pre-check uses become exact again.
-    await this.index.replaceGramCounts(freq.gram);
+    await this.index.replaceGramCounts(freq.gram, freq.size);
     t = Date.now();
     const outcome = await this.alerts.record(scored, this.clock.now());
     await progress(total * 2, total * 2);

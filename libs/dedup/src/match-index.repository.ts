@@ -127,6 +127,8 @@ export class MatchIndex {
     const old = (await em.query(`SELECT project_id, grams FROM project_match WHERE project_id = ANY($1::uuid[])`, [projectIds])) as { project_id: string; grams: string[] }[];
     const delta = deferCounts ?? new Map<string, number>();
     for (const o of old) for (const g of o.grams) delta.set(g, (delta.get(g) ?? 0) - 1);
+    // The number of indexed projects rides along as the count of the empty "bigram".
+    delta.set(TOTAL, (delta.get(TOTAL) ?? 0) + rows.length - old.length);
     const at = new Date();
     const cols: unknown[][] = Array.from({ length: 20 }, () => []);
     for (const r of rows) {
@@ -172,11 +174,11 @@ export class MatchIndex {
   }
 
   /** Replace the bigram counts with exact ones (the batch scan counted every stored title). */
-  async replaceGramCounts(counts: Map<string, number>): Promise<void> {
+  async replaceGramCounts(counts: Map<string, number>, total: number): Promise<void> {
     await this.ds.transaction(async (em) => {
       await em.query(`LOCK TABLE match_gram IN EXCLUSIVE MODE`);
       await em.query(`DELETE FROM match_gram`);
-      const all = [...counts];
+      const all: [string, number][] = [...counts, [TOTAL, total]];
       for (let start = 0; start < all.length; start += 50000) {
         const part = all.slice(start, start + 50000);
         await em.query(`INSERT INTO match_gram (gram, n) SELECT * FROM unnest($1::text[], $2::int[])`, [part.map(([g]) => g), part.map(([, n]) => n)]);
@@ -273,27 +275,34 @@ export class MatchIndex {
   }
 
   /**
-   * Frequencies of the values these records hold, counted in the whole index (capped at 10,000 each:
-   * beyond that a value is simply common), so that a pre-check weighs agreement as the batch scan does.
+   * Frequencies of the values the method weighs when comparing `self` with `others`, counted in the
+   * whole index: titles and organisation names of both sides; leader, organisation core and
+   * institution of `self` (they are weighed only when both sides share them). Counts stop at
+   * FREQUENCY_CAP: beyond it every weight the method derives from a count is at its floor.
    */
-  async frequencies(fs: Features[]): Promise<Frequencies> {
+  async frequencies(self: Features, others: Features[]): Promise<Frequencies> {
     const freq = new Frequencies();
-    const distinct = (xs: string[]) => [...new Set(xs.filter(Boolean))];
+    const distinct = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => Boolean(x)))];
+    const all = [self, ...others];
+    const count = (column: string, param: number, kind: string) =>
+      `SELECT '${kind}' AS k, v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE ${column} = v LIMIT ${FREQUENCY_CAP}) x)::int AS n FROM unnest($${param}::text[]) v`;
     const rows = (await this.ds.query(
-      `SELECT 't' AS k, v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE title_norm = v LIMIT 10000) x)::int AS n FROM unnest($1::text[]) v
-       UNION ALL SELECT 'l', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE leader_norm = v LIMIT 10000) x)::int FROM unnest($2::text[]) v
-       UNION ALL SELECT 'c', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_core = v LIMIT 10000) x)::int FROM unnest($3::text[]) v
-       UNION ALL SELECT 'o', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE org_normal = v LIMIT 10000) x)::int FROM unnest($4::text[]) v
-       UNION ALL SELECT 'i', v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE institution = v LIMIT 10000) x)::int FROM unnest($5::text[]) v
-       UNION ALL SELECT 'g', gram, n FROM match_gram WHERE gram = ANY($6::text[])
-       UNION ALL SELECT 's', '', count(*)::int FROM project_match`,
       [
-        distinct(fs.map((f) => f.title)),
-        distinct(fs.map((f) => f.leader)),
-        distinct(fs.map((f) => f.org.core)),
-        distinct(fs.map((f) => f.org.normal)),
-        distinct(fs.map((f) => f.institution ?? '')),
-        distinct(fs.flatMap((f) => [...f.grams])),
+        count('title_norm', 1, 't'),
+        count('org_normal', 2, 'o'),
+        count('leader_norm', 3, 'l'),
+        count('org_core', 4, 'c'),
+        count('institution', 5, 'i'),
+        `SELECT 'g', gram, n FROM match_gram WHERE gram = ANY($6::text[])`,
+        `SELECT 's', '', COALESCE((SELECT n FROM match_gram WHERE gram = ''), 0)`,
+      ].join(' UNION ALL '),
+      [
+        distinct(all.map((f) => f.title)),
+        distinct(all.map((f) => f.org.normal)),
+        distinct([self.leader]),
+        distinct([self.org.core]),
+        distinct([self.institution]),
+        distinct(all.flatMap((f) => [...f.grams])),
       ],
     )) as { k: string; v: string; n: number }[];
     const maps: Record<string, Map<string, number>> = { t: freq.title, l: freq.leader, c: freq.core, o: freq.org, i: freq.institution, g: freq.gram };
@@ -304,3 +313,9 @@ export class MatchIndex {
     return freq;
   }
 }
+
+/** match_gram's row for the number of indexed projects (no bigram is empty). */
+const TOTAL = '';
+
+/** Counts above this change no weight of the method (its weights reach their floor well below it). */
+export const FREQUENCY_CAP = 2000;
