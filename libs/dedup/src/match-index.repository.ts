@@ -186,24 +186,25 @@ export class MatchIndex {
     });
   }
 
-  /** Projects whose stored normal forms are missing or older than MATCH_NORM_VERSION. */
-  async staleIds(limit: number): Promise<string[]> {
+  /** Projects after `after` (in id order) whose stored normal forms are missing or older than MATCH_NORM_VERSION. */
+  private async staleIds(after: string, limit: number): Promise<string[]> {
     const rows = (await this.ds.query(
       `SELECT p.id FROM project p LEFT JOIN project_match m ON m.project_id = p.id
-        WHERE m.project_id IS NULL OR m.norm_version < $1 LIMIT $2`,
-      [MATCH_NORM_VERSION, limit],
+        WHERE p.id > $1 AND (m.project_id IS NULL OR m.norm_version < $2) ORDER BY p.id LIMIT $3`,
+      [after, MATCH_NORM_VERSION, limit],
     )) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
-  /** Bring every stale row up to date, in transactions of `batch` projects. Returns how many were refreshed. */
+  /** Bring every stale row up to date, in transactions of `batch` projects, in one pass. Returns how many were refreshed. */
   async refreshStale(batch = 5000, progress?: (done: number) => Promise<void> | void): Promise<number> {
     let done = 0;
-    for (;;) {
-      const ids = await this.staleIds(batch);
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const ids = await this.staleIds(after, batch);
       if (ids.length === 0) return done;
       await this.ds.transaction((em) => this.refresh(em, ids));
       done += ids.length;
+      after = ids[ids.length - 1]!;
       await progress?.(done);
     }
   }
