@@ -4,7 +4,7 @@ import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import { AlertRepository, ALERT_STATUSES, type AlertFilter, type AlertStatus, type DuplicateAlert, type RecordOutcome, type ScoredPair } from './alert.repository.js';
 import { fundOverlaps, type FundOverlap, type FundOverlapTarget } from './fund-overlap.js';
-import { MatchIndex, type IndexedProject } from './match-index.repository.js';
+import { countKeys, MatchIndex, type IndexedProject } from './match-index.repository.js';
 import { candidatePairs, compare, features, Frequencies, levelOf, type Evidence, type Features, type Match, type MatchRecord } from './matcher.js';
 
 /** Who asks: a department's key as the gateway or the CLI resolved it. */
@@ -55,6 +55,12 @@ export interface ScanReport {
 
 /** Candidates returned by a pre-check, best first. */
 const MAX_CANDIDATES = 20;
+/**
+ * Projects a pre-check compares at most, those sharing the most blocks first. At a million projects a
+ * draft's blocks hold a few hundred projects at worst; one that shares a single large block (a common
+ * leader's name) and nothing else is the least likely to be the same project.
+ */
+const MAX_COMPARED = 200;
 
 /**
  * Duplicate-funding detection (DOMAIN §5): the pre-check of one project against the whole
@@ -112,13 +118,15 @@ export class DedupService {
   }
 
   private async candidatesFor(f: Features, selfId: string | null): Promise<DuplicateCandidate[]> {
-    const gramCounts = await this.index.gramCounts([...f.grams]);
     // A stored project is counted in the index already; a draft counts itself, as the batch method does.
-    if (!selfId) for (const g of f.grams) gramCounts.set(g, (gramCounts.get(g) ?? 0) + 1);
-    const ids = (await this.index.candidates(f, gramCounts)).filter((id) => id !== selfId);
+    const selfKeys = countKeys(f);
+    const own = await this.index.frequencies(selfKeys);
+    if (!selfId) own.add(f);
+    const ids = (await this.index.candidates(f, own, MAX_COMPARED + 1)).filter((id) => id !== selfId).slice(0, MAX_COMPARED);
     if (ids.length === 0) return [];
     const others = (await this.index.byIds(ids)).map((p) => ({ p, f: features(p) }));
-    const freq = await this.index.frequencies(f, others.map((o) => o.f));
+    // What the method weighs on the other side: its title, its name, and its title's bigrams.
+    const freq = await this.index.frequencies([...selfKeys, ...others.flatMap(({ f: o }) => [`t${o.title}`, `o${o.org.normal}`, ...[...o.grams].map((g) => `g${g}`)])]);
     if (!selfId) freq.add(f);
     const found: DuplicateCandidate[] = [];
     for (const o of others) {
@@ -167,7 +175,7 @@ export class DedupService {
     const score = Date.now() - t;
     await progress(total + Math.floor(total / 2), total * 2);
     // Every stored title was counted: the bigram counts the pre-check uses become exact again.
-    await this.index.replaceGramCounts(freq.gram, freq.size);
+    await this.index.replaceCounts(all);
     t = Date.now();
     const outcome = await this.alerts.record(scored, this.clock.now());
     await progress(total * 2, total * 2);

@@ -107,8 +107,42 @@ function fromMatchRow(r: MatchRow): IndexedProject {
 }
 
 /**
+ * What match_count counts, by kind: each value the method weighs by how common it is.
+ * g a title bigram · t a whole title · o an organisation name · c an organisation core ·
+ * i an institution · l a leader (or the body in the leader column) · # the number of projects.
+ */
+export type CountKind = 'g' | 't' | 'o' | 'c' | 'i' | 'l' | '#';
+
+/** Changes to match_count, keyed kind + value ("g研究", "o北京大学", "#"). */
+export type CountDelta = Map<string, number>;
+
+/** The counted values of one project's features. */
+export function countKeys(f: Features): string[] {
+  const keys = [...f.grams].map((g) => `g${g}`);
+  keys.push(`t${f.title}`, `o${f.org.normal}`, '#');
+  if (f.org.core) keys.push(`c${f.org.core}`);
+  if (f.institution) keys.push(`i${f.institution}`);
+  const leader = leaderKey(f);
+  if (leader) keys.push(`l${leader}`);
+  return keys;
+}
+
+/** Counts of the index, as the method's Frequencies (only the values asked for). */
+function toFrequencies(counts: Map<string, number>): Frequencies {
+  const freq = new Frequencies();
+  const maps: Partial<Record<CountKind, Map<string, number>>> = { g: freq.gram, t: freq.title, o: freq.org, c: freq.core, i: freq.institution, l: freq.leader };
+  for (const [key, n] of counts) {
+    if (key === '#') freq.size = n;
+    else if (n > 0) maps[key[0] as CountKind]?.set(key.slice(1), n);
+  }
+  return freq;
+}
+
+/**
  * project_match: each project's normal forms and blocking keys, kept in step with the registry
- * inside the registry's own write transactions, and the queries the pre-check and the scan run on it.
+ * inside the registry's own write transactions; match_count: how many projects hold each value the
+ * method weighs (bigrams, titles, names, cores, institutions, leaders), so that a pre-check weighs
+ * agreement as the batch scan does with a few indexed reads instead of counting rows.
  */
 @Injectable()
 export class MatchIndex {
@@ -116,29 +150,38 @@ export class MatchIndex {
 
   /**
    * Recompute the normal forms of these projects (registered or changed in this transaction) and
-   * adjust the bigram counts — in this transaction, or, given `deferCounts`, by adding to it for the
-   * caller to apply once after its batches commit (`applyGramCounts`): bulk registration then does
-   * not serialise its parallel lanes on the common bigrams. The counts only choose which bigrams
-   * are rare; every full scan recounts them exactly.
+   * adjust the counts — in this transaction, or, given `deferCounts`, by adding to it for the
+   * caller to apply once after its batches commit (`applyCounts`): bulk registration then does not
+   * serialise its parallel lanes on the common values. Counts only weigh evidence and choose rare
+   * bigrams; every full scan recounts them exactly.
    */
-  async refresh(em: EntityManager, projectIds: string[], deferCounts?: Map<string, number>): Promise<void> {
+  async refresh(em: EntityManager, projectIds: string[], deferCounts?: CountDelta): Promise<void> {
     if (projectIds.length === 0) return;
     const rows = (await em.query(`${SOURCE_SQL} WHERE p.id = ANY($1::uuid[])`, [projectIds])) as SourceRow[];
-    const old = (await em.query(`SELECT project_id, grams FROM project_match WHERE project_id = ANY($1::uuid[])`, [projectIds])) as { project_id: string; grams: string[] }[];
+    const old = (await em.query(
+      `SELECT project_id, grams, title_norm, org_normal, org_core, institution, leader_norm FROM project_match WHERE project_id = ANY($1::uuid[])`,
+      [projectIds],
+    )) as { project_id: string; grams: string[]; title_norm: string; org_normal: string; org_core: string; institution: string | null; leader_norm: string | null }[];
     const delta = deferCounts ?? new Map<string, number>();
-    for (const o of old) for (const g of o.grams) delta.set(g, (delta.get(g) ?? 0) - 1);
-    // The number of indexed projects rides along as the count of the empty "bigram".
-    delta.set(TOTAL, (delta.get(TOTAL) ?? 0) + rows.length - old.length);
+    const add = (key: string, n: number) => delta.set(key, (delta.get(key) ?? 0) + n);
+    for (const o of old) {
+      for (const g of o.grams) add(`g${g}`, -1);
+      add(`t${o.title_norm}`, -1);
+      add(`o${o.org_normal}`, -1);
+      add('#', -1);
+      if (o.org_core) add(`c${o.org_core}`, -1);
+      if (o.institution) add(`i${o.institution}`, -1);
+      if (o.leader_norm) add(`l${o.leader_norm}`, -1);
+    }
     const at = new Date();
     const cols: unknown[][] = Array.from({ length: 20 }, () => []);
     for (const r of rows) {
       const rec = toRecord(r);
       const f = features(rec);
-      const grams = [...f.grams];
-      for (const g of grams) delta.set(g, (delta.get(g) ?? 0) + 1);
+      for (const key of countKeys(f)) add(key, 1);
       const values = [
         rec.id, MATCH_NORM_VERSION, rec.department, rec.subfund, rec.year, rec.title, rec.organisation, rec.uscc, rec.leader,
-        rec.amountFen?.toString() ?? null, rec.startDate, rec.endDate, f.title, `{${grams.map((g) => JSON.stringify(g)).join(',')}}`,
+        rec.amountFen?.toString() ?? null, rec.startDate, rec.endDate, f.title, `{${[...f.grams].map((g) => JSON.stringify(g)).join(',')}}`,
         f.org.normal, f.org.core, leaderKey(f) || null, fingerprintOf(f), at, f.institution || null,
       ];
       values.forEach((v, i) => cols[i]!.push(v));
@@ -157,33 +200,45 @@ export class MatchIndex {
          updated_at = excluded.updated_at, institution = excluded.institution`,
       cols,
     );
-    if (!deferCounts) await this.applyGramCounts(delta, em);
+    if (!deferCounts) await this.applyCounts(delta, em);
   }
 
-  /** Add these changes to the bigram counts, in bigram order (concurrent writers never deadlock on them). */
-  async applyGramCounts(delta: Map<string, number>, em?: EntityManager): Promise<void> {
+  /** Add these changes to the counts, in key order (concurrent writers never deadlock on them). */
+  async applyCounts(delta: CountDelta, em?: EntityManager): Promise<void> {
     const changed = [...delta].filter(([, n]) => n !== 0);
     for (let start = 0; start < changed.length; start += 50000) {
       const part = changed.slice(start, start + 50000);
       await (em ?? this.ds).query(
-        `INSERT INTO match_gram (gram, n) SELECT g, d FROM unnest($1::text[], $2::int[]) AS t(g, d) ORDER BY g
-         ON CONFLICT (gram) DO UPDATE SET n = match_gram.n + excluded.n`,
-        [part.map(([g]) => g), part.map(([, n]) => n)],
+        `INSERT INTO match_count (kind, value, n) SELECT k, v, d FROM unnest($1::text[], $2::text[], $3::int[]) AS t(k, v, d) ORDER BY k, v
+         ON CONFLICT (kind, value) DO UPDATE SET n = match_count.n + excluded.n`,
+        [part.map(([k]) => k[0]), part.map(([k]) => k.slice(1)), part.map(([, n]) => n)],
       );
     }
   }
 
-  /** Replace the bigram counts with exact ones (the batch scan counted every stored title). */
-  async replaceGramCounts(counts: Map<string, number>, total: number): Promise<void> {
+  /** Replace every count with exact ones (the batch scan has every stored project's features). */
+  async replaceCounts(all: Features[]): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const f of all) for (const key of countKeys(f)) counts.set(key, (counts.get(key) ?? 0) + 1);
     await this.ds.transaction(async (em) => {
-      await em.query(`LOCK TABLE match_gram IN EXCLUSIVE MODE`);
-      await em.query(`DELETE FROM match_gram`);
-      const all: [string, number][] = [...counts, [TOTAL, total]];
-      for (let start = 0; start < all.length; start += 50000) {
-        const part = all.slice(start, start + 50000);
-        await em.query(`INSERT INTO match_gram (gram, n) SELECT * FROM unnest($1::text[], $2::int[])`, [part.map(([g]) => g), part.map(([, n]) => n)]);
+      await em.query(`LOCK TABLE match_count IN EXCLUSIVE MODE`);
+      await em.query(`DELETE FROM match_count`);
+      const rows = [...counts];
+      for (let start = 0; start < rows.length; start += 50000) {
+        const part = rows.slice(start, start + 50000);
+        await em.query(`INSERT INTO match_count (kind, value, n) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])`, [part.map(([k]) => k[0]), part.map(([k]) => k.slice(1)), part.map(([, n]) => n)]);
       }
     });
+  }
+
+  /** Counts of these keys (kind + value), as Frequencies for the method. */
+  async frequencies(keys: Iterable<string>): Promise<Frequencies> {
+    const wanted = [...new Set(keys), '#'];
+    const rows = (await this.ds.query(
+      `SELECT kind, value, n FROM match_count WHERE (kind, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [wanted.map((k) => k[0]), wanted.map((k) => k.slice(1))],
+    )) as { kind: string; value: string; n: number }[];
+    return toFrequencies(new Map(rows.map((r) => [`${r.kind}${r.value}`, r.n])));
   }
 
   /** Projects after `after` (in id order) whose stored normal forms are missing or older than MATCH_NORM_VERSION. */
@@ -240,16 +295,20 @@ export class MatchIndex {
   /**
    * Candidates for one record from the stored index, by the blocks the batch method uses
    * (matcher.blockingKeys): credit code, organisation core, leader, and pairs of the title's rarest
-   * bigrams. A block with more than MAX_BLOCK members is skipped, as in the batch method.
+   * bigrams. A block with more than MAX_BLOCK members is skipped, as in the batch method (a core or
+   * a leader the counts show to be that common is not read at all). Candidates that share more
+   * blocks come first; at most `limit` are returned.
    */
-  async candidates(f: Features, gramCounts: Map<string, number>): Promise<string[]> {
+  async candidates(f: Features, freq: Frequencies, limit: number): Promise<string[]> {
     const blocks: { sql: string; params: unknown[] }[] = [];
-    for (const key of blockingKeys(f, (g) => gramCounts.get(g) ?? 0)) {
+    for (const key of blockingKeys(f, (g) => freq.gram.get(g) ?? 0)) {
       const value = key.slice(2);
       if (key.startsWith('u:')) blocks.push({ sql: `uscc = $1`, params: [value] });
-      else if (key.startsWith('o:')) blocks.push({ sql: `org_core = $1`, params: [value] });
-      else if (key.startsWith('l:')) blocks.push({ sql: `leader_norm = $1`, params: [value] });
-      else if (key.startsWith('t:')) blocks.push({ sql: `grams @> $1::text[]`, params: [[value.slice(0, 2), value.slice(2)]] });
+      else if (key.startsWith('o:')) {
+        if ((freq.core.get(value) ?? 0) <= MAX_BLOCK + 1) blocks.push({ sql: `org_core = $1`, params: [value] });
+      } else if (key.startsWith('l:')) {
+        if ((freq.leader.get(value) ?? 0) <= MAX_BLOCK + 1) blocks.push({ sql: `leader_norm = $1`, params: [value] });
+      } else if (key.startsWith('t:')) blocks.push({ sql: `grams @> $1::text[]`, params: [[value.slice(0, 2), value.slice(2)]] });
       else throw new Error(`no index for blocking key ${key}`);
     }
     if (blocks.length === 0) return [];
@@ -263,60 +322,8 @@ export class MatchIndex {
     const rows = (await this.ds.query(parts.join(' UNION ALL '), params)) as { block: number; project_id: string }[];
     const byBlock = new Map<number, string[]>();
     for (const r of rows) byBlock.set(r.block, [...(byBlock.get(r.block) ?? []), r.project_id]);
-    const out = new Set<string>();
-    for (const ids of byBlock.values()) if (ids.length <= MAX_BLOCK) for (const id of ids) out.add(id);
-    return [...out];
-  }
-
-  /** How many stored projects hold each of these bigrams. */
-  async gramCounts(grams: string[]): Promise<Map<string, number>> {
-    if (grams.length === 0) return new Map();
-    const rows = (await this.ds.query(`SELECT gram, n FROM match_gram WHERE gram = ANY($1::text[])`, [grams])) as { gram: string; n: number }[];
-    return new Map(rows.map((r) => [r.gram, r.n]));
-  }
-
-  /**
-   * Frequencies of the values the method weighs when comparing `self` with `others`, counted in the
-   * whole index: titles and organisation names of both sides; leader, organisation core and
-   * institution of `self` (they are weighed only when both sides share them). Counts stop at
-   * FREQUENCY_CAP: beyond it every weight the method derives from a count is at its floor.
-   */
-  async frequencies(self: Features, others: Features[]): Promise<Frequencies> {
-    const freq = new Frequencies();
-    const distinct = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => Boolean(x)))];
-    const all = [self, ...others];
-    const count = (column: string, param: number, kind: string) =>
-      `SELECT '${kind}' AS k, v, (SELECT count(*) FROM (SELECT 1 FROM project_match WHERE ${column} = v LIMIT ${FREQUENCY_CAP}) x)::int AS n FROM unnest($${param}::text[]) v`;
-    const rows = (await this.ds.query(
-      [
-        count('title_norm', 1, 't'),
-        count('org_normal', 2, 'o'),
-        count('leader_norm', 3, 'l'),
-        count('org_core', 4, 'c'),
-        count('institution', 5, 'i'),
-        `SELECT 'g', gram, n FROM match_gram WHERE gram = ANY($6::text[])`,
-        `SELECT 's', '', COALESCE((SELECT n FROM match_gram WHERE gram = ''), 0)`,
-      ].join(' UNION ALL '),
-      [
-        distinct(all.map((f) => f.title)),
-        distinct(all.map((f) => f.org.normal)),
-        distinct([self.leader]),
-        distinct([self.org.core]),
-        distinct([self.institution]),
-        distinct(all.flatMap((f) => [...f.grams])),
-      ],
-    )) as { k: string; v: string; n: number }[];
-    const maps: Record<string, Map<string, number>> = { t: freq.title, l: freq.leader, c: freq.core, o: freq.org, i: freq.institution, g: freq.gram };
-    for (const r of rows) {
-      if (r.k === 's') freq.size = r.n;
-      else if (r.n > 0) maps[r.k]!.set(r.v, r.n);
-    }
-    return freq;
+    const shared = new Map<string, number>();
+    for (const ids of byBlock.values()) if (ids.length <= MAX_BLOCK) for (const id of ids) shared.set(id, (shared.get(id) ?? 0) + 1);
+    return [...shared].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([id]) => id);
   }
 }
-
-/** match_gram's row for the number of indexed projects (no bigram is empty). */
-const TOTAL = '';
-
-/** Counts above this change no weight of the method (its weights reach their floor well below it). */
-export const FREQUENCY_CAP = 2000;

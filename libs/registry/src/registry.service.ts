@@ -257,15 +257,15 @@ export class RegistryService {
     // (one organisation, however written) always share a lane.
     const lanes = this.connection.poolSize > 3 ? 3 : this.connection.poolSize > 2 ? 2 : 1;
     const laneOf = organisationGroups(ready.map((r) => ({ uscc: r.prepared.usccCheck?.code ?? null, name: normaliseName(r.input.organisation.name) })), lanes);
-    // Title-bigram counts of the committed batches, applied once at the end (see MatchIndex.refresh).
-    const gramCounts = new Map<string, number>();
+    // Match counts of the committed batches, applied once at the end (see MatchIndex.refresh).
+    const matchCounts = new Map<string, number>();
     const write = async (chunk: typeof ready): Promise<void> => {
       for (let attempt = 1; ; attempt++) {
         try {
           const codes = await this.allocateCodes(chunk);
           const counts = new Map<string, number>();
-          const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk, codes, { gramCounts: counts }));
-          for (const [g, n] of counts) gramCounts.set(g, (gramCounts.get(g) ?? 0) + n);
+          const out = await this.projects.transaction((em) => this.writeBatch(em, caller, chunk, codes, { matchCounts: counts }));
+          for (const [k, n] of counts) matchCounts.set(k, (matchCounts.get(k) ?? 0) + n);
           out.forEach((r, k) => (results[chunk[k]!.index] = r));
           return;
         } catch (err) {
@@ -288,7 +288,7 @@ export class RegistryService {
         for (let start = 0; start < mine.length; start += 2000) await write(mine.slice(start, start + 2000));
       }),
     );
-    await this.matchIndex.applyGramCounts(gramCounts);
+    await this.matchIndex.applyCounts(matchCounts);
     return results;
   }
 
@@ -335,7 +335,7 @@ export class RegistryService {
     caller: Caller,
     chunk: { input: RegisterProjectInput; prepared: Awaited<ReturnType<RegistryService['prepare']>> }[],
     codes: string[],
-    opts: { dryRun?: boolean; gramCounts?: Map<string, number> } = {},
+    opts: { dryRun?: boolean; matchCounts?: Map<string, number> } = {},
   ): Promise<({ ok: true; code: string; id: string } | { ok: false; error: unknown })[]> {
     const at = this.clock.now();
     const actor = this.actor(caller);
@@ -468,7 +468,7 @@ export class RegistryService {
       if (c.prepared.localId) history.push({ input: { entityType: 'project', entityId: row.id, action: 'LOCAL_ID_LINKED', changes: { departmentCode: c.prepared.department.code, localId: c.prepared.localId } }, actor, at });
     });
     await this.history.appendMany(em, history);
-    await this.matchIndex.refresh(em, projectRows.map((r) => r.id), opts.gramCounts);
+    await this.matchIndex.refresh(em, projectRows.map((r) => r.id), opts.matchCounts);
     rows.forEach(({ k }, n) => (out[k] = { ok: true, code: projectRows[n]!.code, id: projectRows[n]!.id }));
     return out as ({ ok: true; code: string; id: string } | { ok: false; error: unknown })[];
   }

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Duplicate-funding detection: each project's normal forms and blocking keys (written with the
- * project, in the same transaction), title-bigram counts for choosing rare bigrams, and alerts
+ * project, in the same transaction), counts of the values the method weighs by rarity, and alerts
  * stored once per pair with their review status.
  *
  * Text columns that are compared for equality or indexed use COLLATE "C": matching compares
@@ -37,17 +37,17 @@ export class Duplicates1795852800000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX project_match_uscc_idx ON project_match (uscc) WHERE uscc IS NOT NULL`);
     await q.query(`CREATE INDEX project_match_core_idx ON project_match (org_core)`);
-    await q.query(`CREATE INDEX project_match_org_idx ON project_match (org_normal)`);
     await q.query(`CREATE INDEX project_match_leader_idx ON project_match (leader_norm, year) WHERE leader_norm IS NOT NULL`);
-    await q.query(`CREATE INDEX project_match_title_idx ON project_match (title_norm)`);
-    await q.query(`CREATE INDEX project_match_institution_idx ON project_match (institution) WHERE institution IS NOT NULL`);
     await q.query(`CREATE INDEX project_match_grams_idx ON project_match USING gin (grams)`);
 
-    // How many projects' titles hold each bigram: the rare ones are a title's blocking keys.
+    // How many projects hold each value the method weighs by rarity (kind g: a title bigram, t: a
+    // title, o: an organisation name, c: its core, i: an institution, l: a leader, #: all projects).
     await q.query(`
-      CREATE TABLE match_gram (
-        gram text COLLATE "C" PRIMARY KEY,
-        n    integer NOT NULL
+      CREATE TABLE match_count (
+        kind  "char" NOT NULL,
+        value text COLLATE "C" NOT NULL,
+        n     integer NOT NULL,
+        PRIMARY KEY (kind, value)
       )`);
 
     await q.query(`
@@ -75,7 +75,7 @@ export class Duplicates1795852800000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE duplicate_alert`);
-    await q.query(`DROP TABLE match_gram`);
+    await q.query(`DROP TABLE match_count`);
     await q.query(`DROP TABLE project_match`);
   }
 }
