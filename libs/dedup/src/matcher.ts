@@ -1,4 +1,4 @@
-import { bigramsOfNormal, institutionRootOfNormal, normalisePersonName, normaliseText, splitOrganisationName, stripTitleNotes, type OrganisationName } from './normalise.js';
+import { bigramsOfNormal, institutionRootOfNormal, normalisePersonName, normaliseText, splitOrganisationName, stripTitleNotes, titlePeriods, wordsWithin, type OrganisationName } from './normalise.js';
 
 /**
  * The detector's method on plain records: blocking (candidate pairs without comparing every pair)
@@ -41,6 +41,8 @@ export interface Features {
   institution?: string;
   leader: string;
   programme?: Programme;
+  /** The years or periods the title names (1945-2012), empty when none: see titlePeriods. */
+  period?: string;
 }
 
 export interface Evidence {
@@ -83,6 +85,7 @@ export function features(rec: MatchRecord): Features {
     institution: org.institution,
     leader,
     programme: programmeOf(rec.subfund),
+    period: titlePeriods(title),
   };
 }
 
@@ -272,7 +275,7 @@ function weightedOverlap(x: Set<string>, y: Set<string>, freq: Frequencies, leav
  * titles often begin with its own name (凌佳美品电子商务企业技术中心能力建设 /
  * 凌佳美品电子商务触觉传感器制造业创新中心建设), which is organisation evidence, not title evidence.
  */
-export function titleSimilarity(x: Features, y: Features, freq: Frequencies, ownName = false): { sim: number; overlap: number; contained: boolean; nameLeftOut: boolean } {
+export function titleSimilarity(x: Features, y: Features, freq: Frequencies, ownName = false): { sim: number; overlap: number; contained: boolean; nameLeftOut: boolean; within: boolean } {
   let leaveOut: ((g: string) => boolean) | undefined;
   if (ownName) {
     const xn = x.orgGrams ?? new Set(bigramsOfNormal(x.org.normal));
@@ -287,7 +290,7 @@ export function titleSimilarity(x: Features, y: Features, freq: Frequencies, own
   if (xc && xc === yc) sim = 1;
   const [short, long] = xc.length <= yc.length ? [xc, yc] : [yc, xc];
   const contained = short.length >= 4 && short !== long && (long.startsWith(short) || long.endsWith(short));
-  return { sim, overlap: whole.union > 0 ? whole.shared / whole.union : 0, contained, nameLeftOut: whole.left > 0 };
+  return { sim, overlap: whole.union > 0 ? whole.shared / whole.union : 0, contained, nameLeftOut: whole.left > 0, within: !contained && wordsWithin(short, long) };
 }
 
 const PROGRAMME_NAME: Record<Programme, string> = { research: 'a research project', finished: 'a finished work funded for publication', translation: 'a translation', '': '' };
@@ -378,11 +381,19 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
     else ev.push({ field: 'leader', weight: sameOrg ? -4 : -2, detail: `different leaders ${x.leader} / ${y.leader}` });
   }
   // Title: rarity-weighted bigram similarity, discounted when the title is one many organisations use.
-  const { sim, overlap, contained, nameLeftOut } = titleSimilarity(x, y, freq, sameOrg);
+  const { sim, overlap, contained, nameLeftOut, within } = titleSimilarity(x, y, freq, sameOrg);
   let tw = sim >= 0.9 ? 6 : sim >= 0.75 ? 5 : sim >= 0.6 ? 4 : sim >= 0.5 ? 3.5 : sim >= 0.4 ? 2.5 : sim >= 0.3 ? 0 : sim >= 0.2 ? -2 : -4;
   // Rare shared words alone do not make one study: when most of the wording differs (under 0.3 of
   // the bigrams shared), the same person's two titles are two studies on one theme.
   if (overlap < 0.3 && !contained) tw = Math.min(tw, 0);
+  // Every word of the shorter title, in order, in the longer (新疆佛教研究 / 新疆佛教兴衰研究): the
+  // longer only qualifies the same study, which bigram overlap undervalues on short titles.
+  const qualified = within && tw > 0 && tw < 6;
+  if (qualified) tw = Math.min(6, tw + 1);
+  // Two titles naming different periods (（1953-1957） / （1958-1965年）) are two volumes of a series or
+  // one subject over two eras, however alike the rest of the wording.
+  const periods = Boolean(x.period && y.period && x.period !== y.period);
+  if (periods) tw = Math.min(tw, 0);
   const generic = Math.max(freq.title.get(x.title) ?? 1, freq.title.get(y.title) ?? 1);
   // A title many organisations use (企业技术中心能力提升项目) says little about two different
   // organisations; within one organisation it still says the same project came twice.
@@ -390,7 +401,7 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
   ev.push({
     field: 'title',
     weight: tw,
-    detail: `title similarity ${sim.toFixed(2)} (rare words weighted; plain bigram overlap ${overlap.toFixed(2)}${nameLeftOut ? '; the organisation\'s own name left out' : ''})${contained ? ', one title contains the other' : ''}${generic > 3 ? ` (a title ${generic} records share)` : ''}`,
+    detail: `title similarity ${sim.toFixed(2)} (rare words weighted; plain bigram overlap ${overlap.toFixed(2)}${nameLeftOut ? '; the organisation\'s own name left out' : ''})${contained ? ', one title contains the other' : ''}${qualified ? ', every word of the shorter title in the longer, in order' : ''}${periods ? `, but the titles name different periods (${x.period} / ${y.period})` : ''}${generic > 3 ? ` (a title ${generic} records share)` : ''}`,
   });
   const nearIdentical = sim >= 0.9 || (contained && sim >= 0.6);
   // Programme: a finished work published (成果文库, 后期资助) or translated (外译) after the research
