@@ -43,6 +43,8 @@ export interface Features {
   programme?: Programme;
   /** The years or periods the title names (1945-2012), empty when none: see titlePeriods. */
   period?: string;
+  /** The bigrams of the title before its subtitle (——以江西省为例, --基于效率的分析), when it has one. */
+  mainGrams?: Set<string>;
 }
 
 export interface Evidence {
@@ -86,7 +88,18 @@ export function features(rec: MatchRecord): Features {
     leader,
     programme: programmeOf(rec.subfund),
     period: titlePeriods(title),
+    mainGrams: mainTitleGrams(stripped),
   };
+}
+
+/** A subtitle follows a dash or a colon: 唐代华南少数民族地区的开发和社会变迁--以石刻碑铭和敦煌文书为中心的考察. */
+const SUBTITLE = /\s*(?:[-—–－]{1,2}|[:：])\s*/u;
+function mainTitleGrams(title: string): Set<string> | undefined {
+  const m = SUBTITLE.exec(title);
+  if (!m || m.index === 0) return undefined;
+  const main = normaliseText(title.slice(0, m.index));
+  const rest = normaliseText(title.slice(m.index + m[0].length));
+  return main.length >= 4 && rest.length >= 2 ? new Set(bigramsOfNormal(main)) : undefined;
 }
 
 /** Organisation names repeat across thousands of records: split each spelling once. */
@@ -285,6 +298,10 @@ export function titleSimilarity(x: Features, y: Features, freq: Frequencies, own
   const whole = weightedOverlap(x.grams, y.grams, freq, leaveOut);
   let sim = whole.dice;
   if (x.coreGrams && y.coreGrams && (x.coreGrams !== x.grams || y.coreGrams !== y.grams)) sim = Math.max(sim, weightedOverlap(x.coreGrams, y.coreGrams, freq, leaveOut).dice);
+  // A subtitle names the case or the angle (——以江西省为例): a title with one may be the other title
+  // with a case added. Only one side: two subtitles under one main title are volumes of a series
+  // (创造性介入：中国外交新取向 / 创造性介入：中国之全球角色的生成).
+  if (Boolean(x.mainGrams) !== Boolean(y.mainGrams)) sim = Math.max(sim, weightedOverlap(x.mainGrams ?? x.coreGrams ?? x.grams, y.mainGrams ?? y.coreGrams ?? y.grams, freq, leaveOut).dice);
   const xc = x.titleCore ?? x.title;
   const yc = y.titleCore ?? y.title;
   if (xc && xc === yc) sim = 1;
