@@ -441,6 +441,11 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
     if (gap <= 1) ev.push({ field: 'year', weight: 0.5, detail: gap === 0 ? 'same year' : 'consecutive years' });
     else if (gap >= 10 && !publication) ev.push({ field: 'year', weight: -0.5, detail: `${gap} years apart` });
   }
+  // The same person funded for similar work by two departments at once (within two years): the
+  // double funding the detector exists for, not a follow-on project at the same funder.
+  if (sameLeader && tw > 0 && a.department && b.department && a.department !== b.department && a.year !== null && b.year !== null && Math.abs(a.year - b.year) <= 2) {
+    ev.push({ field: 'programme', weight: 1, detail: `funded by two departments (${a.department} ${a.year} / ${b.department} ${b.year}) for similar work at the same time` });
+  }
   if (a.amountFen !== null && b.amountFen !== null && a.amountFen === b.amountFen && a.amountFen > 0n) ev.push({ field: 'amount', weight: 0.5, detail: 'same amount' });
   const period = periodOverlap(a, b);
   if (period) ev.push(period);
