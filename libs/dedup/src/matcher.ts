@@ -337,6 +337,9 @@ function periodOverlap(a: MatchRecord, b: MatchRecord): Evidence | null {
   return { field: 'period', weight: 0, detail: `periods do not overlap (${a.startDate}–${a.endDate} / ${b.startDate}–${b.endDate})` };
 }
 
+/** At most this many records with one leader's name: the name names one person. */
+const RARE_NAME = 3;
+
 /** Evidence for one pair, and the score it adds up to. */
 export function compare(x: Features, y: Features, freq: Frequencies, opts: CompareOptions = {}): { score: number; evidence: Evidence[] } {
   const ev: Evidence[] = [];
@@ -362,9 +365,12 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
     } else ev.push({ field: 'uscc', weight: -6, detail: `different credit codes ${a.uscc} / ${b.uscc}` });
   }
   if (!(a.uscc && b.uscc)) {
+    // A name few records carry (at most RARE_NAME) names one person: a different organisation is then
+    // that person having moved, and says nothing; with a common name it may be two people.
+    const rareName = sameLeader && (freq.leader.get(x.leader) ?? 1) <= RARE_NAME;
     const different = (): Evidence =>
       sameLeader
-        ? { field: 'organisation', weight: -0.5, detail: `different organisations ${x.org.normal} / ${y.org.normal} (the same person may have moved or named another body)` }
+        ? { field: 'organisation', weight: rareName ? 0 : -0.5, detail: `different organisations ${x.org.normal} / ${y.org.normal} (${rareName ? 'a rare name: the same person, who moved' : 'the same person may have moved'} or named another body)` }
         : { field: 'organisation', weight: orgFreq > 100 ? -0.5 : -2, detail: `different organisations ${x.org.normal} / ${y.org.normal}` };
     if (x.org.normal && x.org.normal === y.org.normal) {
       ev.push({ field: 'organisation', weight: rarity(orgFreq, 4), detail: `same name ${x.org.normal}${orgFreq > 10 ? ` (${orgFreq} records)` : ''}` });
