@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { projectRoot } from '#shared/core/index.js';
-import { compare, features, findMatches, Frequencies, levelOf, programmeOf, type MatchRecord } from './matcher.js';
+import { compare, features, findMatches, Frequencies, levelOf, programmeOf, titleSimilarity, type MatchRecord } from './matcher.js';
 
 /** ../shared/bench/synthetic/records.csv, read as the detector reads records. */
 function synthetic(): Map<string, MatchRecord> {
@@ -129,6 +129,50 @@ describe('duplicate detection on research projects', () => {
     const { score, evidence } = compare(features(a), features(b), freq, { translationsAcrossLeaders: true });
     expect(levelOf(score)).toBe('possible');
     expect(evidence.find((e) => e.field === 'leader')!.detail).toMatch(/translator/);
+  });
+
+  it('lifts a title whose every word, in order, is in the other title (the longer only qualifies the study)', () => {
+    const a = rec('P034935', '西部项目', 2010, '新疆佛教兴衰研究', '新疆社会科学院', '才吾加甫');
+    const b = rec('P052181', '一般项目', 2000, '新疆佛教研究', '新疆社会科学院宗教研究所', '才吾加甫');
+    const { score, evidence } = compare(features(a), features(b), freqOf([a, b]));
+    expect(levelOf(score)).not.toBeNull();
+    expect(evidence.find((e) => e.field === 'title')!.detail).toMatch(/every word of the shorter title in the longer/);
+  });
+
+  it('does not take two volumes of one history, naming different periods, for one work', () => {
+    const a = rec('P025678', '重点项目', 2012, '中华人民共和国经济史（1958-1965年）', '中国社科院', '董志凯');
+    const b = rec('P037600', '成果文库', 2010, '中华人民共和国经济史（1953－1957）', '中国社会科学院经济研究所', '董志凯');
+    const { score, evidence } = compare(features(a), features(b), freqOf([a, b]));
+    expect(levelOf(score)).toBeNull();
+    const title = evidence.find((e) => e.field === 'title')!;
+    expect(title.weight).toBeLessThanOrEqual(0);
+    expect(title.detail).toMatch(/different periods \(1958-1965 \/ 1953-1957\)/);
+  });
+
+  it('compares a title with a subtitle by its main title too when the other has none', () => {
+    const a = rec('P041384', '一般项目', 2008, '唐代华南少数民族地区的开发和社会变迁--以石刻碑铭和敦煌文书为中心的考察', '中山大学历史系', '王承文');
+    const b = rec('P054140', '青年项目', 1997, '隋唐五代华南少数民族地区的开发', '中山大学历史系', '王承文');
+    const freq = freqOf([a, b]);
+    const { sim } = titleSimilarity(features(a), features(b), freq);
+    const whole = titleSimilarity({ ...features(a), mainGrams: undefined }, features(b), freq).sim;
+    expect(sim).toBeGreaterThan(whole);
+    expect(levelOf(compare(features(a), features(b), freq).score)).not.toBeNull();
+  });
+
+  it('weighs the same person funded for similar work by two departments at once, and a rare name at two organisations as one person', () => {
+    const a = rec('P055508', '一般项目', 1994, '中国国有企业建立现代企业制度的实证研究', '复旦大学管理学院', '包季鸣');
+    const b: MatchRecord = { ...rec('P075661', '面上项目', 1995, '中国国有企业建立现代企业制度操作性方案研究', '复旦大学', '包季鸣'), department: '国家自然科学基金' };
+    const twice = compare(features(a), features(b), freqOf([a, b])).evidence.find((e) => e.field === 'programme')!;
+    expect(twice.weight).toBeGreaterThan(0);
+    expect(twice.detail).toMatch(/two departments \(国家社会科学基金 1994 \/ 国家自然科学基金 1995\)/);
+    // The same two studies at one department years apart: no such evidence.
+    const later = compare(features(a), features({ ...b, department: '国家社会科学基金', year: 2006 }), freqOf([a, b])).evidence;
+    expect(later.find((e) => e.field === 'programme')).toBeUndefined();
+    const c = rec('P028170', '一般项目', 2012, '敦煌与西北地区出土蒙古文文献综合研究', '西北民族大学', '敖特根');
+    const d = rec('P043409', '一般项目', 2007, '敦煌莫高窟北区出土蒙古文文献研究', '兰州大学', '敖特根');
+    const org = compare(features(c), features(d), freqOf([c, d])).evidence.find((e) => e.field === 'organisation')!;
+    expect(org.weight).toBe(0);
+    expect(org.detail).toMatch(/rare name/);
   });
 
   it('ignores a repeated header row', () => {

@@ -1,4 +1,4 @@
-import { bigramsOfNormal, institutionRootOfNormal, normalisePersonName, normaliseText, splitOrganisationName, stripTitleNotes, type OrganisationName } from './normalise.js';
+import { bigramsOfNormal, institutionRootOfNormal, normalisePersonName, normaliseText, splitOrganisationName, stripTitleNotes, titlePeriods, wordsWithin, type OrganisationName } from './normalise.js';
 
 /**
  * The detector's method on plain records: blocking (candidate pairs without comparing every pair)
@@ -41,6 +41,10 @@ export interface Features {
   institution?: string;
   leader: string;
   programme?: Programme;
+  /** The years or periods the title names (1945-2012), empty when none: see titlePeriods. */
+  period?: string;
+  /** The bigrams of the title before its subtitle (——以江西省为例, --基于效率的分析), when it has one. */
+  mainGrams?: Set<string>;
 }
 
 export interface Evidence {
@@ -83,7 +87,19 @@ export function features(rec: MatchRecord): Features {
     institution: org.institution,
     leader,
     programme: programmeOf(rec.subfund),
+    period: titlePeriods(title),
+    mainGrams: mainTitleGrams(stripped),
   };
+}
+
+/** A subtitle follows a dash or a colon: 唐代华南少数民族地区的开发和社会变迁--以石刻碑铭和敦煌文书为中心的考察. */
+const SUBTITLE = /\s*(?:[-—–－]{1,2}|[:：])\s*/u;
+function mainTitleGrams(title: string): Set<string> | undefined {
+  const m = SUBTITLE.exec(title);
+  if (!m || m.index === 0) return undefined;
+  const main = normaliseText(title.slice(0, m.index));
+  const rest = normaliseText(title.slice(m.index + m[0].length));
+  return main.length >= 4 && rest.length >= 2 ? new Set(bigramsOfNormal(main)) : undefined;
 }
 
 /** Organisation names repeat across thousands of records: split each spelling once. */
@@ -272,7 +288,7 @@ function weightedOverlap(x: Set<string>, y: Set<string>, freq: Frequencies, leav
  * titles often begin with its own name (凌佳美品电子商务企业技术中心能力建设 /
  * 凌佳美品电子商务触觉传感器制造业创新中心建设), which is organisation evidence, not title evidence.
  */
-export function titleSimilarity(x: Features, y: Features, freq: Frequencies, ownName = false): { sim: number; overlap: number; contained: boolean; nameLeftOut: boolean } {
+export function titleSimilarity(x: Features, y: Features, freq: Frequencies, ownName = false): { sim: number; overlap: number; contained: boolean; nameLeftOut: boolean; within: boolean } {
   let leaveOut: ((g: string) => boolean) | undefined;
   if (ownName) {
     const xn = x.orgGrams ?? new Set(bigramsOfNormal(x.org.normal));
@@ -282,12 +298,16 @@ export function titleSimilarity(x: Features, y: Features, freq: Frequencies, own
   const whole = weightedOverlap(x.grams, y.grams, freq, leaveOut);
   let sim = whole.dice;
   if (x.coreGrams && y.coreGrams && (x.coreGrams !== x.grams || y.coreGrams !== y.grams)) sim = Math.max(sim, weightedOverlap(x.coreGrams, y.coreGrams, freq, leaveOut).dice);
+  // A subtitle names the case or the angle (——以江西省为例): a title with one may be the other title
+  // with a case added. Only one side: two subtitles under one main title are volumes of a series
+  // (创造性介入：中国外交新取向 / 创造性介入：中国之全球角色的生成).
+  if (Boolean(x.mainGrams) !== Boolean(y.mainGrams)) sim = Math.max(sim, weightedOverlap(x.mainGrams ?? x.coreGrams ?? x.grams, y.mainGrams ?? y.coreGrams ?? y.grams, freq, leaveOut).dice);
   const xc = x.titleCore ?? x.title;
   const yc = y.titleCore ?? y.title;
   if (xc && xc === yc) sim = 1;
   const [short, long] = xc.length <= yc.length ? [xc, yc] : [yc, xc];
   const contained = short.length >= 4 && short !== long && (long.startsWith(short) || long.endsWith(short));
-  return { sim, overlap: whole.union > 0 ? whole.shared / whole.union : 0, contained, nameLeftOut: whole.left > 0 };
+  return { sim, overlap: whole.union > 0 ? whole.shared / whole.union : 0, contained, nameLeftOut: whole.left > 0, within: !contained && wordsWithin(short, long) };
 }
 
 const PROGRAMME_NAME: Record<Programme, string> = { research: 'a research project', finished: 'a finished work funded for publication', translation: 'a translation', '': '' };
@@ -317,6 +337,9 @@ function periodOverlap(a: MatchRecord, b: MatchRecord): Evidence | null {
   return { field: 'period', weight: 0, detail: `periods do not overlap (${a.startDate}–${a.endDate} / ${b.startDate}–${b.endDate})` };
 }
 
+/** At most this many records with one leader's name: the name names one person. */
+const RARE_NAME = 3;
+
 /** Evidence for one pair, and the score it adds up to. */
 export function compare(x: Features, y: Features, freq: Frequencies, opts: CompareOptions = {}): { score: number; evidence: Evidence[] } {
   const ev: Evidence[] = [];
@@ -342,9 +365,12 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
     } else ev.push({ field: 'uscc', weight: -6, detail: `different credit codes ${a.uscc} / ${b.uscc}` });
   }
   if (!(a.uscc && b.uscc)) {
+    // A name few records carry (at most RARE_NAME) names one person: a different organisation is then
+    // that person having moved, and says nothing; with a common name it may be two people.
+    const rareName = sameLeader && (freq.leader.get(x.leader) ?? 1) <= RARE_NAME;
     const different = (): Evidence =>
       sameLeader
-        ? { field: 'organisation', weight: -0.5, detail: `different organisations ${x.org.normal} / ${y.org.normal} (the same person may have moved or named another body)` }
+        ? { field: 'organisation', weight: rareName ? 0 : -0.5, detail: `different organisations ${x.org.normal} / ${y.org.normal} (${rareName ? 'a rare name: the same person, who moved' : 'the same person may have moved'} or named another body)` }
         : { field: 'organisation', weight: orgFreq > 100 ? -0.5 : -2, detail: `different organisations ${x.org.normal} / ${y.org.normal}` };
     if (x.org.normal && x.org.normal === y.org.normal) {
       ev.push({ field: 'organisation', weight: rarity(orgFreq, 4), detail: `same name ${x.org.normal}${orgFreq > 10 ? ` (${orgFreq} records)` : ''}` });
@@ -378,11 +404,19 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
     else ev.push({ field: 'leader', weight: sameOrg ? -4 : -2, detail: `different leaders ${x.leader} / ${y.leader}` });
   }
   // Title: rarity-weighted bigram similarity, discounted when the title is one many organisations use.
-  const { sim, overlap, contained, nameLeftOut } = titleSimilarity(x, y, freq, sameOrg);
+  const { sim, overlap, contained, nameLeftOut, within } = titleSimilarity(x, y, freq, sameOrg);
   let tw = sim >= 0.9 ? 6 : sim >= 0.75 ? 5 : sim >= 0.6 ? 4 : sim >= 0.5 ? 3.5 : sim >= 0.4 ? 2.5 : sim >= 0.3 ? 0 : sim >= 0.2 ? -2 : -4;
   // Rare shared words alone do not make one study: when most of the wording differs (under 0.3 of
   // the bigrams shared), the same person's two titles are two studies on one theme.
   if (overlap < 0.3 && !contained) tw = Math.min(tw, 0);
+  // Every word of the shorter title, in order, in the longer (新疆佛教研究 / 新疆佛教兴衰研究): the
+  // longer only qualifies the same study, which bigram overlap undervalues on short titles.
+  const qualified = within && tw > 0 && tw < 6;
+  if (qualified) tw = Math.min(6, tw + 1);
+  // Two titles naming different periods (（1953-1957） / （1958-1965年）) are two volumes of a series or
+  // one subject over two eras, however alike the rest of the wording.
+  const periods = Boolean(x.period && y.period && x.period !== y.period);
+  if (periods) tw = Math.min(tw, 0);
   const generic = Math.max(freq.title.get(x.title) ?? 1, freq.title.get(y.title) ?? 1);
   // A title many organisations use (企业技术中心能力提升项目) says little about two different
   // organisations; within one organisation it still says the same project came twice.
@@ -390,7 +424,7 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
   ev.push({
     field: 'title',
     weight: tw,
-    detail: `title similarity ${sim.toFixed(2)} (rare words weighted; plain bigram overlap ${overlap.toFixed(2)}${nameLeftOut ? '; the organisation\'s own name left out' : ''})${contained ? ', one title contains the other' : ''}${generic > 3 ? ` (a title ${generic} records share)` : ''}`,
+    detail: `title similarity ${sim.toFixed(2)} (rare words weighted; plain bigram overlap ${overlap.toFixed(2)}${nameLeftOut ? '; the organisation\'s own name left out' : ''})${contained ? ', one title contains the other' : ''}${qualified ? ', every word of the shorter title in the longer, in order' : ''}${periods ? `, but the titles name different periods (${x.period} / ${y.period})` : ''}${generic > 3 ? ` (a title ${generic} records share)` : ''}`,
   });
   const nearIdentical = sim >= 0.9 || (contained && sim >= 0.6);
   // Programme: a finished work published (成果文库, 后期资助) or translated (外译) after the research
@@ -412,6 +446,11 @@ export function compare(x: Features, y: Features, freq: Frequencies, opts: Compa
     const gap = Math.abs(a.year - b.year);
     if (gap <= 1) ev.push({ field: 'year', weight: 0.5, detail: gap === 0 ? 'same year' : 'consecutive years' });
     else if (gap >= 10 && !publication) ev.push({ field: 'year', weight: -0.5, detail: `${gap} years apart` });
+  }
+  // The same person funded for similar work by two departments at once (within two years): the
+  // double funding the detector exists for, not a follow-on project at the same funder.
+  if (sameLeader && tw > 0 && a.department && b.department && a.department !== b.department && a.year !== null && b.year !== null && Math.abs(a.year - b.year) <= 2) {
+    ev.push({ field: 'programme', weight: 1, detail: `funded by two departments (${a.department} ${a.year} / ${b.department} ${b.year}) for similar work at the same time` });
   }
   if (a.amountFen !== null && b.amountFen !== null && a.amountFen === b.amountFen && a.amountFen > 0n) ev.push({ field: 'amount', weight: 0.5, detail: 'same amount' });
   const period = periodOverlap(a, b);

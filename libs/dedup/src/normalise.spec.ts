@@ -1,4 +1,4 @@
-import { bigrams, institutionRoot, jaccard, normalisePersonName, normaliseText, splitOrganisationName, titleCore, weightedDice } from './normalise.js';
+import { bigrams, institutionRoot, jaccard, normalisePersonName, normaliseText, splitOrganisationName, titleCore, titlePeriods, weightedDice, wordsWithin } from './normalise.js';
 
 describe('normal forms for duplicate detection', () => {
   it('folds full-width characters, traditional characters, punctuation and spacing', () => {
@@ -76,5 +76,24 @@ describe('normal forms for duplicate detection', () => {
     expect(weightedDice(a, b, w)).toBeGreaterThan(0.85);
     expect(weightedDice(a, b, w)).toBeGreaterThan(jaccard(a, b));
     expect(weightedDice(a, c, w)).toBeLessThan(jaccard(a, c));
+  });
+
+  it('sees every word of a shorter title, in order, within a longer one', () => {
+    expect(wordsWithin('新疆佛教研究', '新疆佛教兴衰研究')).toBe(true);
+    expect(wordsWithin('中印石窟寺研究', '中印佛教石窟寺比较研究')).toBe(true);
+    expect(wordsWithin('电子文件管理研究', '机关企事业单位电子文件管理模式与方法研究')).toBe(true);
+    // A word missing, or the words in another order: not within.
+    expect(wordsWithin('中国经学史', '中国经学思想研究')).toBe(false);
+    expect(wordsWithin('国际经济关系政治化问题研究', '美国对外经济制裁问题研究当代国际经济关系政治化的个案分析')).toBe(false);
+    expect(wordsWithin('明清散曲研究', '元散曲研究')).toBe(false);
+  });
+
+  it('reads the years and periods a title names', () => {
+    expect(titlePeriods('台湾地区少数民族政策研究（1945—2012）')).toBe('1945-2012');
+    expect(titlePeriods('英属印度与中国西南边疆 (1774--1911)')).toBe('1774-1911');
+    expect(titlePeriods('中华人民共和国经济史（1958-1965年）')).toBe('1958-1965');
+    expect(titlePeriods('中国低碳发展报告（2013）')).toBe('2013');
+    expect(titlePeriods('20世纪中国文学语言变迁史')).toBe('');
+    expect(titlePeriods('年产150000吨饲料生产线')).toBe('');
   });
 });

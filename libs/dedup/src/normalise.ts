@@ -217,3 +217,41 @@ export function weightedDice(a: Set<string>, b: Set<string>, weight: (gram: stri
   for (const g of b) wb += weight(g);
   return wa + wb > 0 ? (2 * shared) / (wa + wb) : 0;
 }
+
+/**
+ * Whether every word of the shorter title appears, in the same order, in the longer one: the shorter
+ * splits into pieces of at least two characters each found in the longer after the one before
+ * (新疆佛教研究 in 新疆佛教兴衰研究; 中印石窟寺研究 in 中印佛教石窟寺比较研究). Both in normal form; the
+ * longer title only adds qualifiers. Greedy: at each step the longest piece that still occurs.
+ */
+export function wordsWithin(short: string, long: string): boolean {
+  if (short.length < 4 || short.length >= long.length) return false;
+  let from = 0;
+  for (let i = 0; i < short.length; ) {
+    let found = -1;
+    let n = short.length - i;
+    for (; n >= 2; n--) {
+      found = long.indexOf(short.slice(i, i + n), from);
+      if (found >= 0) break;
+    }
+    if (found < 0) return false;
+    from = found + n;
+    i += n;
+  }
+  return true;
+}
+
+/** A year from the 16th to the 21st century, alone or as the start or end of a range. */
+const YEAR_RANGE = /(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)(?:年)?(?:\s*[-—–－~～至到]+\s*(1[5-9]\d\d|20\d\d)(?!\d))?/gu;
+
+/**
+ * The years or periods a title names (1945-2012 in 台湾地区少数民族政策研究（1945—2012）, 2013 in
+ * 中国低碳发展报告（2013）), as one string; empty when it names none. Two titles naming different
+ * periods are two volumes of a series or one subject studied over two eras.
+ */
+export function titlePeriods(title: string): string {
+  const t = title.normalize('NFKC');
+  const out: string[] = [];
+  for (const m of t.matchAll(YEAR_RANGE)) out.push(m[2] ? `${m[1]}-${m[2]}` : m[1]!);
+  return out.join(',');
+}
