@@ -56,11 +56,12 @@ export interface ScanReport {
 /** Candidates returned by a pre-check, best first. */
 const MAX_CANDIDATES = 20;
 /**
- * Projects a pre-check compares at most, those sharing the most blocks first. At a million projects a
- * draft's blocks hold a few hundred projects at worst; one that shares a single large block (a common
- * leader's name) and nothing else is the least likely to be the same project.
+ * Projects a pre-check compares at most: those sharing the most blocks, then the smallest, first. At a
+ * million projects a draft's blocks hold a few hundred projects at worst, most of them sharing a
+ * single large block (a common leader's name, a common pair of title bigrams) and nothing else; a
+ * true duplicate shares its organisation or leader and its title's rare bigrams, so several blocks.
  */
-const MAX_COMPARED = 200;
+const MAX_COMPARED = 100;
 
 /**
  * Duplicate-funding detection (DOMAIN §5): the pre-check of one project against the whole
