@@ -222,19 +222,37 @@ export class MatchIndex {
     }
   }
 
-  /** Replace every count with exact ones (the batch scan has every stored project's features). */
+  /**
+   * Make every count exact (the batch scan has every stored project's features): only the counts
+   * that differ are written, so a scan of an index kept in step writes next to nothing.
+   */
   async replaceCounts(all: Features[]): Promise<void> {
     const counts = new Map<string, number>();
     for (const f of all) for (const key of countKeys(f)) counts.set(key, (counts.get(key) ?? 0) + 1);
     await this.ds.transaction(async (em) => {
       await em.query(`LOCK TABLE match_count IN EXCLUSIVE MODE`);
-      await em.query(`DELETE FROM match_count`);
+      const stored = (await em.query(`SELECT kind, value, n FROM match_count`)) as { kind: string; value: string; n: number }[];
+      const gone: string[] = [];
+      for (const r of stored) {
+        const key = `${r.kind}${r.value}`;
+        const n = counts.get(key);
+        if (n === undefined) gone.push(key);
+        else if (n === r.n) counts.delete(key);
+      }
+      for (let start = 0; start < gone.length; start += 50000) {
+        const part = gone.slice(start, start + 50000);
+        await em.query(`DELETE FROM match_count WHERE (kind, value) IN (SELECT * FROM unnest($1::"char"[], $2::text[]))`, [part.map((k) => k[0]), part.map((k) => k.slice(1))]);
+      }
       const rows = [...counts];
       for (let start = 0; start < rows.length; start += 50000) {
         const part = rows.slice(start, start + 50000);
-        await em.query(`INSERT INTO match_count (kind, value, n) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])`, [part.map(([k]) => k[0]), part.map(([k]) => k.slice(1)), part.map(([, n]) => n)]);
+        await em.query(
+          `INSERT INTO match_count (kind, value, n) SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) ON CONFLICT (kind, value) DO UPDATE SET n = excluded.n`,
+          [part.map(([k]) => k[0]), part.map(([k]) => k.slice(1)), part.map(([, n]) => n)],
+        );
       }
     });
+    this.commonGrams.clear();
   }
 
   /**
