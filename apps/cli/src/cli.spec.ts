@@ -22,7 +22,7 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
   });
 
   it('migrates, then reports the schema up to date', async () => {
-    expect((await cli('migrate')).out[0]).toMatch(/Applied 6 migration/);
+    expect((await cli('migrate')).out[0]).toMatch(/Applied 7 migration/);
     expect((await cli('migrate')).out).toEqual(['The database schema is up to date.']);
   });
 
@@ -31,7 +31,7 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(first.code).toBe(0);
     expect(first.out.join('\n')).toMatch(/departments\s+inserted 14, updated 0, unchanged 0/);
     expect(first.out.join('\n')).toMatch(/KW\s+STAFF\s+demo_kw_demokeykw0000000/);
-    expect(first.out.join('\n')).toMatch(/demo projects\s+registered 303/);
+    expect(first.out.join('\n')).toMatch(/demo projects\s+registered 305/);
     const second = await cli('seed', '--demo');
     expect(second.out.join('\n')).toMatch(/departments\s+inserted 0, updated 0, unchanged 14/);
     expect(second.out.join('\n')).toMatch(/demo projects\s+registered 0/);

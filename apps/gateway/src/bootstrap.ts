@@ -1,3 +1,4 @@
+import { CreditTicker } from '#credit';
 import 'reflect-metadata';
 import { Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -48,6 +49,7 @@ export async function startGateway(config: AppConfig, opts: { clock?: Clock; por
     if (config.queue.mode === 'in-process') {
       await app.get(InProcessRunner).resumeUnfinished();
       app.get(WebhookTicker).start();
+      app.get(CreditTicker).start();
     }
     await app.listen(opts.port ?? config.http.port, config.http.host);
     const addr = app.getHttpServer().address() as { port: number };

@@ -20,9 +20,10 @@ import { RegistryResolver } from './registry/registry.resolver.js';
 import { IntegrationResolver } from './integration/integration.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { DedupResolver, ProjectDuplicatesResolver } from './dedup/dedup.resolver.js';
+import { CreditResolver, ProjectCreditResolver } from './credit/credit.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

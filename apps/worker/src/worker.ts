@@ -1,3 +1,4 @@
+import { CreditTicker } from '#credit';
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -26,6 +27,7 @@ export async function startWorker(config: AppConfig, opts: { clock?: Clock } = {
       logger: ['error', 'warn', 'log'],
     });
     app.get(WebhookTicker).start();
+    app.get(CreditTicker).start();
     new Logger('Worker').log(`processing jobs from Redis (prefix "${config.queue.prefix}")`);
     return {
       app,

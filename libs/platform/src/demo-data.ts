@@ -1,4 +1,5 @@
 import { orgCodeCheckChar, USCC_CHARSET, usccCheckChar } from '#encoding';
+import type { CreditRecordInput } from '#credit';
 import type { ProjectStatus, RegisterProjectInput } from '#registry';
 
 /**
@@ -83,16 +84,25 @@ function uscc(rand: () => number, division: string): string {
   return first17 + usccCheckChar(first17);
 }
 
-export function demoProjects(count = 300, seed = 20261123): DemoProject[] {
-  const rand = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const orgs = Array.from({ length: 60 }, (_, i) => {
+/** The demo's 60 organisations, drawn first from the seeded sequence. */
+function organisationsFrom(rand: () => number): { name: string; district: string; uscc: string }[] {
+  return Array.from({ length: 60 }, (_, i) => {
     const [division, district] = DISTRICTS[i % DISTRICTS.length]!;
     const core = CORES[i % CORES.length]! + (i >= CORES.length ? ['科技', '精密', '智能'][Math.floor(i / CORES.length) - 1] : '');
     const industry = INDUSTRIES[i % INDUSTRIES.length]!;
     const name = `上海${core}${industry}${i % 3 === 0 ? '股份有限公司' : '有限公司'}`;
     return { name, district, uscc: uscc(rand, division) };
   });
+}
+
+function demoOrganisations(seed = 20261123): { name: string; district: string; uscc: string }[] {
+  return organisationsFrom(prng(seed));
+}
+
+export function demoProjects(count = 300, seed = 20261123): DemoProject[] {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const orgs = organisationsFrom(rand);
   const out: DemoProject[] = [];
   const perDept: Record<string, number> = { JXW: 0, KW: 0, ZJ: 0 };
   for (let i = 0; out.length < count; i++) {
@@ -156,6 +166,65 @@ export function demoProjects(count = 300, seed = 20261123): DemoProject[] {
   }
   out.push(...dishonestyRelevant(orgs));
   return out;
+}
+
+/**
+ * The dishonesty records departments decided on the credit cases below, and two new applications
+ * by the same organisations: one blocked (funds misused, no applications to linkage funds until
+ * 2027-05-31), one warned (a false application, publicly notified, no restriction on applying).
+ */
+export function demoCredit(): { records: { departmentCode: string; input: CreditRecordInput }[]; applications: DemoProject[] } {
+  const cases = dishonestyRelevant(demoOrganisations());
+  const misused = cases[0]!.input;
+  const falseApp = cases[2]!.input;
+  const records = [
+    {
+      departmentCode: 'JXW',
+      input: {
+        organisation: { uscc: misused.organisation.uscc, name: misused.organisation.name },
+        projectCode: null,
+        behaviour: 'MISUSE_OF_FUNDS',
+        severity: 'serious',
+        decisionNumber: '沪经信审〔2024〕12号',
+        decisionDate: '2024-05-20',
+        legalBasis: '沪经信规〔2017〕116号 第五条(六);专项审计报告',
+        effectiveDate: '2024-06-01',
+        restrictionMonths: 36,
+        measures: ['NO_LINKAGE_APPLICATIONS', 'FUNDS_RECOVERED', 'PUBLIC_NOTICE'],
+        visibility: 'public',
+        evidence: [{ name: '专项审计报告', ref: 'doc://jxw/audit/2024-12' }],
+      },
+    },
+    {
+      departmentCode: 'ZJ',
+      input: {
+        organisation: { uscc: falseApp.organisation.uscc, name: falseApp.organisation.name },
+        person: { name: falseApp.leader!.name },
+        behaviour: 'FALSE_APPLICATION',
+        severity: 'general',
+        decisionNumber: '沪张江管〔2025〕3号',
+        decisionDate: '2025-02-20',
+        legalBasis: '沪经信规〔2017〕116号 第五条(六)',
+        effectiveDate: '2025-03-01',
+        restrictionMonths: 24,
+        measures: ['PUBLIC_NOTICE'],
+        visibility: 'internal',
+        evidence: [{ name: '核查意见', ref: 'doc://zj/check/2025-3' }],
+      },
+    },
+  ];
+  const application = (dept: 'KW' | 'JXW', localId: string, base: RegisterProjectInput, title: string, fund: string, subFund: string): DemoProject => ({
+    departmentCode: dept,
+    localId,
+    input: { ...base, fund, subFund, year: 2026, title, status: 'DRAFT' as ProjectStatus, approvedYuan: null, localId, summary: '', attributes: {}, plannedStart: '2026-07-01', plannedEnd: '2028-06-30' },
+  });
+  return {
+    records,
+    applications: [
+      application('KW', 'DEMO-KW-CREDIT-APPLY-1', misused, '工业控制芯片高新技术成果转化与应用', 'CGZHYY', '6'),
+      application('JXW', 'DEMO-JXW-CREDIT-APPLY-2', falseApp, '医疗影像人工智能企业技术中心建设', 'CYJSCX', '2'),
+    ],
+  };
 }
 
 /**

@@ -5,8 +5,11 @@ import { ApiKeyService } from '#identity';
 import { ReferenceSeedService, ReferenceService, type ReferenceSeedReport } from '#reference';
 import { runMigrations } from '#shared/database/index.js';
 import { RegistryService, type Caller } from '#registry';
-import { NotFoundError } from '#shared/core/index.js';
-import { demoProjects } from './demo-data.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreditService } from '#credit';
+import { NotFoundError, projectRoot } from '#shared/core/index.js';
+import { demoCredit, demoProjects } from './demo-data.js';
 
 export interface DemoKey {
   departmentCode: string;
@@ -36,6 +39,7 @@ export class SeedService {
     private readonly reference: ReferenceService,
     private readonly apiKeys: ApiKeyService,
     private readonly registry: RegistryService,
+    private readonly credit: CreditService,
   ) {}
 
   migrate(): Promise<string[]> {
@@ -44,6 +48,8 @@ export class SeedService {
 
   async seed(opts: { demo: boolean }): Promise<SeedReport> {
     const reference = await this.referenceSeed.seed();
+    const texts = JSON.parse(readFileSync(join(projectRoot(), 'seeds', 'credit', 'commitment-texts.json'), 'utf8')) as Parameters<CreditService['seedCommitmentTexts']>[0];
+    await this.credit.seedCommitmentTexts(texts);
     const demoKeys: DemoKey[] = [];
     let projects = 0;
     if (opts.demo) {
@@ -52,6 +58,7 @@ export class SeedService {
         demoKeys.push({ departmentCode: department.code, departmentName: department.name, role, key });
       }
       projects = await this.seedDemoProjects();
+      projects += await this.seedDemoCredit();
     }
     return { reference, demoKeys, demoProjects: projects };
   }
@@ -74,6 +81,30 @@ export class SeedService {
       added++;
     }
     if (added) this.log.log(`registered ${added} demo projects`);
+    return added;
+  }
+
+  /**
+   * Dishonesty records decided on the demo's credit cases, then two new applications by those
+   * organisations, so that a new user sees a blocked and a warned credit review.
+   */
+  private async seedDemoCredit(): Promise<number> {
+    const depts = new Map((await this.reference.departments()).map((d) => [d.code, d]));
+    const caller = (code: string): Caller => ({ departmentId: depts.get(code)!.id, departmentCode: code, role: depts.get(code)!.linkageRole === 'LEADING' ? 'LEADING' : 'STAFF', apiKeyId: null });
+    const { records, applications } = demoCredit();
+    const existing = new Set((await this.credit.list({ kind: 'department' }, {}, 500)).items.map((r) => r.decisionNumber));
+    for (const r of records) if (!existing.has(r.input.decisionNumber)) await this.credit.create(caller(r.departmentCode), r.input);
+    let added = 0;
+    for (const p of applications) {
+      try {
+        await this.registry.getByLocalId(p.departmentCode, p.localId);
+        continue;
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+      await this.registry.register(caller(p.departmentCode), p.input);
+      added++;
+    }
     return added;
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CreditModule } from '#credit';
 import { DedupModule } from '#dedup';
 import { HistoryModule } from '#history';
 import { ReferenceModule } from '#reference';
@@ -12,8 +13,8 @@ import { REGISTRY_ENTITIES } from './registry.entities.js';
 import { RegistryService } from './registry.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(REGISTRY_ENTITIES), HistoryModule, ReferenceModule, DedupModule],
+  imports: [TypeOrmModule.forFeature(REGISTRY_ENTITIES), HistoryModule, ReferenceModule, DedupModule, CreditModule],
   providers: [OrganisationRepository, ProjectRepository, DelegationRepository, UnlinkedRecordRepository, RegistryService, DelegationService],
-  exports: [RegistryService, DelegationService, HistoryModule, DedupModule],
+  exports: [RegistryService, DelegationService, HistoryModule, DedupModule, CreditModule],
 })
 export class RegistryModule {}

@@ -1,3 +1,4 @@
+import { CreditService } from '#credit';
 import { DedupService, MatchIndex } from '#dedup';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -96,6 +97,7 @@ export class RegistryService {
     @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
     private readonly matchIndex: MatchIndex,
     private readonly dedup: DedupService,
+    private readonly credit: CreditService,
   ) {}
 
   // ---------------------------------------------------------------- reads
@@ -289,6 +291,8 @@ export class RegistryService {
       }),
     );
     await this.matchIndex.applyCounts(matchCounts);
+    // The credit review of every project stored: records of its organisation and leader, its fund's rules.
+    await this.credit.reviewQuietly(results.flatMap((r) => (r?.ok ? [r.id] : [])), 'registration', caller);
     return results;
   }
 
@@ -515,9 +519,17 @@ export class RegistryService {
     return view;
   }
 
-  async transition(caller: Caller, code: string, to: ProjectStatus, opts: { reason?: string; approvedYuan?: string } = {}): Promise<ProjectView> {
+  async transition(caller: Caller, code: string, to: ProjectStatus, opts: { reason?: string; approvedYuan?: string; diligent?: boolean | null } = {}): Promise<ProjectView> {
     if (!isProjectStatus(to)) throw ValidationError.field('to', `"${String(to)}" is not a project status`);
+    // 001: when acceptance fails, the department judges whether the team worked diligently (then nobody is recorded as dishonest).
+    if (to === ProjectStatus.ACCEPTANCE_FAILED && typeof opts.diligent !== 'boolean') throw ValidationError.field('diligent', 'say whether the team worked diligently (勤勉尽责) when acceptance fails: true or false');
+    if (to !== ProjectStatus.ACCEPTANCE_FAILED && opts.diligent !== undefined && opts.diligent !== null) throw ValidationError.field('diligent', 'is judged only when acceptance fails');
     const canonical = this.canonicalCode(code);
+    if (to === ProjectStatus.APPROVED) {
+      // A fresh credit review; a block stops approval unless the leading department overrode it.
+      const project = await this.projects.byCode(canonical);
+      if (project && project.status !== ProjectStatus.APPROVED) await this.credit.assertMayApprove(project.id, caller);
+    }
     const ref = await this.snapshotRef();
     const at = this.clock.now();
     return this.projects.transaction(async (em) => {
@@ -548,7 +560,12 @@ export class RegistryService {
       }
       const { id: _id, code: _code, createdAt: _c, ...cols } = next;
       await this.projects.update(em, current.id, cols);
-      await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'TRANSITION', reason: opts.reason ?? '', changes: diff(snapshot(current), snapshot(next)) }, this.actor(caller), at);
+      const changes: Record<string, unknown> = diff(snapshot(current), snapshot(next));
+      if (to === ProjectStatus.ACCEPTANCE_FAILED) {
+        await em.query(`UPDATE project SET acceptance_diligent = $2 WHERE id = $1`, [current.id, opts.diligent]);
+        changes.acceptanceDiligent = opts.diligent;
+      }
+      await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'TRANSITION', reason: opts.reason ?? '', changes }, this.actor(caller), at);
       await this.matchIndex.refresh(em, [current.id]);
       return (await this.views([next], em))[0]!;
     });

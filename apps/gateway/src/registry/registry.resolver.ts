@@ -147,8 +147,9 @@ export class RegistryResolver {
     @Context() ctx: RequestContext,
     @Args('reason', { nullable: true }) reason?: string,
     @Args('approvedYuan', { nullable: true, description: '立项时核定金额(元) / approved amount when approving' }) approvedYuan?: string,
+    @Args('diligent', { type: () => Boolean, nullable: true, description: '验收不通过时必填:项目组是否勤勉尽责(是则不记失信) / required when acceptance fails: did the team work diligently (then nobody is recorded)' }) diligent?: boolean,
   ): Promise<ProjectObject> {
-    const p = await this.registry.transition(callerOf(ctx), code, to, { reason: reason ?? undefined, approvedYuan: approvedYuan ?? undefined });
+    const p = await this.registry.transition(callerOf(ctx), code, to, { reason: reason ?? undefined, approvedYuan: approvedYuan ?? undefined, diligent: diligent ?? undefined });
     return (await this.mapper(ctx)).project(p);
   }
 

@@ -14,6 +14,8 @@ export enum JobName {
   ExportProjects = 'integration.export-projects',
   /** Scan the registry, or a year, a department or some projects, for duplicate funding (libs/dedup). */
   ScanDuplicates = 'dedup.scan',
+  /** Expire credit records whose period ended; re-check the open applications new records concern (libs/credit). */
+  CreditDaily = 'credit.daily',
 }
 
 export interface JobPayloads {
@@ -31,6 +33,7 @@ export interface JobPayloads {
     filter: Record<string, unknown>;
     format: 'csv' | 'xlsx' | 'jsonl';
   };
+  [JobName.CreditDaily]: Record<string, never>;
   [JobName.ScanDuplicates]: {
     scope: { year?: number; department?: string; projectIds?: string[] };
   };
@@ -60,6 +63,7 @@ export interface JobResults {
   [JobName.ExportProjects]: { fileId: string; fileName: string; rows: number };
   /** The scan report (libs/dedup ScanReport). */
   [JobName.ScanDuplicates]: Record<string, unknown>;
+  [JobName.CreditDaily]: { expired: number; rechecked: number; changed: number };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

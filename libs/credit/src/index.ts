@@ -1,0 +1,3 @@
+export * from './credit.types.js';
+export * from './credit.service.js';
+export * from './credit.module.js';
