@@ -113,6 +113,23 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(report.out[1]).toBe('rows created 1, updated 0, unchanged 1, failed 2');
   });
 
+  it('checks credit, runs the daily credit job, and scans for duplicates', async () => {
+    // The demo's misused-funds record blocks its organisation (seeded above with --demo).
+    const list = await cli('credit', 'check', '--org', '无此单位测试有限公司');
+    expect(list.out[0]).toMatch(/^pass \(as of \d{4}-\d{2}-\d{2}\)$/);
+    const bad = await cli('credit', 'check', '--uscc', '12345');
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/organisationCode: must be 18 characters/);
+    const daily = await cli('credit', 'daily');
+    expect(daily.out[0]).toMatch(/^expired \d+ record\(s\); re-checked \d+ open application\(s\)/);
+    const scan = await cli('dedup', 'scan', '--year', '2024');
+    expect(scan.code).toBe(0);
+    expect(scan.out.join('\n')).toMatch(/candidate pairs: \d+ likely, \d+ possible/);
+    const check = await cli('dedup', 'check', '--title', '工业机器人精密减速器研发及产业化', '--org', '上海测试科技有限公司');
+    expect(check.code).toBe(0);
+    expect((await cli('credit', 'nope')).code).toBe(2);
+  });
+
   it('runs a job through the queue', async () => {
     const r = await cli('queue', 'ping', '--message', 'hello');
     expect(r.code).toBe(0);

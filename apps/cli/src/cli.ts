@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PlatformModule, SeedService } from '#platform';
 import { DedupService, type ScanReport } from '#dedup';
+import { CreditService } from '#credit';
 import { benchDedup } from './bench-dedup.js';
 import { ReferenceService } from '#reference';
 import { loadConfig, type AppConfig } from '#shared/config/index.js';
@@ -47,6 +48,10 @@ Commands (for the information center's operators):
                                             for duplicate funding; alerts are stored once per pair
   dedup check --title <text> --org <name> [--uscc <code>] [--leader <name>] [--year <yyyy>]
                                             check a draft against the whole registry (stores nothing)
+  credit daily                              expire credit records whose period ended and re-check the
+                                            open applications new records concern (runs daily by itself)
+  credit check [--uscc <code>] [--org <name>] [--leader <name>] [--fund <code>] [--as-of <date>]
+                                            a credit check (stores nothing)
   bench dedup --records <file.csv> --out <pairs.csv> [--keep]
                                             the whole pipeline on a benchmark file in a registry of
                                             its own (a fresh schema, or a temporary embedded database):
@@ -96,6 +101,8 @@ function parse(argv: string[]): Parsed {
       org: { type: 'string' },
       uscc: { type: 'string' },
       leader: { type: 'string' },
+      fund: { type: 'string' },
+      'as-of': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -179,6 +186,26 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
         return await linkageReport(config, v, out);
       case 'dedup':
         return await dedupCommand(config, sub, rest, v, out);
+      case 'credit':
+        noExtra(rest);
+        if (sub === 'daily')
+          return await withPlatform(config, async (app) => {
+            const queue = app.get(QueueService);
+            const run = await queue.enqueue(JobName.CreditDaily, {}, { attempts: 1 });
+            const done = await queue.waitFor(run.id, { timeoutMs: 3600_000, intervalMs: 500 });
+            if (done.status !== 'completed') throw new ValidationError([{ field: 'credit', reason: `the daily job failed: ${done.error}` }]);
+            const r = done.result as { expired: number; rechecked: number; changed: number };
+            out(`expired ${r.expired} record(s); re-checked ${r.rechecked} open application(s), ${r.changed} changed`);
+            return 0;
+          }, { migrateFirst: true });
+        if (sub === 'check')
+          return await withPlatform(config, async (app) => {
+            const r = await app.get(CreditService).check({ organisationUscc: (v.uscc as string) ?? null, organisationName: (v.org as string) ?? null, leader: (v.leader as string) ?? null, fund: (v.fund as string) ?? null, asOf: (v['as-of'] as string) ?? null });
+            out(`${r.outcome} (as of ${r.asOf})`);
+            for (const f of r.findings) out(`  ${f.outcome.padEnd(5)} ${f.rule}: ${f.detail}`);
+            return 0;
+          }, { migrateFirst: true });
+        throw new UsageError(`unknown command "credit ${sub ?? ''}"`);
       case 'bench': {
         if (sub !== 'dedup') throw new UsageError(`unknown command "bench ${sub ?? ''}"`);
         noExtra(rest);
