@@ -21,9 +21,10 @@ import { IntegrationResolver } from './integration/integration.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { DedupResolver, ProjectDuplicatesResolver } from './dedup/dedup.resolver.js';
 import { CreditResolver, ProjectCreditResolver } from './credit/credit.resolver.js';
+import { PaymentsResolver } from './registry/payments.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

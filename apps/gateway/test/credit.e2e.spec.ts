@@ -89,6 +89,12 @@ describe(`credit through GraphQL (${testDbKind()} database)`, () => {
     const over = await gql(gw.url, `mutation { overrideCreditBlock(projectCode: "${code}", reason: "领导小组一事一议同意") { outcome override { departmentCode reason } } }`, { key: JXW });
     expect(over.data!.overrideCreditBlock).toMatchObject({ outcome: 'block', override: { departmentCode: 'JXW', reason: '领导小组一事一议同意' } });
     expect((await move('APPROVED')).data?.transitionProject.status).toBe('APPROVED');
+    // The override holds for payments while the same record blocks; each payment is reviewed again first.
+    const pay = await gql(gw.url, `mutation { recordPayment(code: "${code}", stage: "APPROVAL", amountYuan: "900000", paidOn: "2026-07-15") { stage amount { yuan } paidOn } }`, { key: KW });
+    expect(pay.errors).toBeUndefined();
+    expect(pay.data!.recordPayment).toEqual([{ stage: 'APPROVAL', amount: { yuan: '900000.00' }, paidOn: '2026-07-15' }]);
+    const shown = await gql(gw.url, `{ project(code: "${code}") { payments { stage } creditReview { trigger outcome override { departmentCode } } } }`, { key: ZJ });
+    expect(shown.data!.project).toMatchObject({ payments: [{ stage: 'APPROVAL' }], creditReview: { trigger: 'payment', outcome: 'block', override: { departmentCode: 'JXW' } } });
   });
 
   it('records an integrity commitment on an application', async () => {

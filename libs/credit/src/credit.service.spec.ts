@@ -213,6 +213,22 @@ describe(`credit (${testDbKind()} database, frozen clock)`, () => {
     expect(actions).toEqual(expect.arrayContaining(['REGISTERED', 'CREDIT_REVIEWED', 'CREDIT_BLOCK_OVERRIDDEN', 'TRANSITION']));
   });
 
+  it('reviews again before each payment: a record decided after approval stops the next payment', async () => {
+    const org = { name: '上海拨付测试科技有限公司' };
+    const p = await registry.register(callers.KW!, { fund: 'CGZHYY', subFund: '6', year: 2024, title: '拨付测试项目', organisation: org, requestedYuan: '1000000', selfRaisedYuan: '1000000', totalInvestmentYuan: '2000000', status: ProjectStatus.EXPERT_REVIEW });
+    await registry.transition(callers.KW!, p.code, ProjectStatus.APPROVED);
+    const paid = await registry.recordPayment(callers.KW!, p.code, { stage: 'APPROVAL', amountYuan: '300000', paidOn: '2024-06-01' });
+    expect(paid).toEqual([{ stage: 'APPROVAL', amountFen: 30_000_000n, paidOn: '2024-06-01', reason: '' }]);
+    expect(await rejection(registry.recordPayment(callers.KW!, p.code, { stage: 'ACCEPTANCE', amountYuan: '100', paidOn: '2024-06-01' }))).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect(await rejection(registry.recordPayment(callers.KW!, p.code, { stage: 'APPROVAL', amountYuan: '800000', paidOn: '2024-06-02' }))).toMatchObject({ code: 'RULE_VIOLATION', details: { rule: 'PAYMENT_PLAN' } });
+    expect(await rejection(registry.recordPayment(callers.KW!, p.code, { stage: 'LATER', amountYuan: '-1', paidOn: '2024-6-2' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    await create(callers.JXW!, record({ organisation: org, behaviour: 'REFUSED_INSPECTION', severity: 'general' }));
+    const stopped = await rejection(registry.recordPayment(callers.KW!, p.code, { stage: 'APPROVAL', amountYuan: '100000', paidOn: '2024-06-10' }));
+    expect(stopped).toMatchObject({ code: 'RULE_VIOLATION', details: { rule: 'CREDIT_BLOCK' } });
+    expect((await credit.latestReview(p.id))).toMatchObject({ outcome: 'block', trigger: 'payment' });
+    expect(await registry.payments(p.id)).toHaveLength(1);
+  });
+
   it('records an integrity commitment against the fund\'s text and version', async () => {
     const p = await registry.register(callers.KW!, { fund: 'CGZHYY', subFund: '5', year: 2024, title: '承诺测试项目', organisation: { name: '上海承诺测试科技有限公司' } });
     const c = await credit.recordCommitment(callers.KW!, p.id, { signedBy: '上海承诺测试科技有限公司 法定代表人 李明', signedAt: '2024-05-31T10:00:00+08:00' });

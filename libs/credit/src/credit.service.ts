@@ -375,15 +375,15 @@ export class CreditService {
   }
 
   /**
-   * Approval gate: a fresh review; a block stops approval unless the leading department overrode it
-   * (for the same records). Called by the registry before a project moves to approved.
+   * The gate before approval and before each payment: a fresh review; a block stops the step unless
+   * the leading department overrode it (for the same records). Called by the registry.
    */
-  async assertMayApprove(projectId: string, caller: CreditCaller): Promise<void> {
-    const [review] = await this.reviewProjects([projectId], 'approval', caller);
+  async assertAllows(projectId: string, step: 'approval' | 'payment', caller: CreditCaller): Promise<void> {
+    const [review] = await this.reviewProjects([projectId], step, caller);
     if (review!.outcome === 'block' && !review!.override) {
       throw new DomainError(
         ErrorCode.RULE_VIOLATION,
-        `the credit review blocks approval: ${review!.findings.filter((f) => f.outcome === 'block').map((f) => f.detail).join('; ')}. The leading department may override it with a reason.`,
+        `the credit review blocks ${step}: ${review!.findings.filter((f) => f.outcome === 'block').map((f) => f.detail).join('; ')}. The leading department may override it with a reason.`,
         { rule: 'CREDIT_BLOCK', findings: review!.findings },
       );
     }
@@ -583,7 +583,7 @@ export class CreditService {
     if (projectIds.length === 0) return new Map();
     const rows = (await this.ds.query(
       `SELECT DISTINCT ON (project_id) id, project_id, at, to_char(as_of, 'YYYY-MM-DD') AS as_of, trigger, outcome, findings, department_id, override_by, override_reason, override_at
-         FROM credit_review WHERE project_id = ANY($1::uuid[]) ORDER BY project_id, at DESC, id`,
+         FROM credit_review WHERE project_id = ANY($1::uuid[]) ORDER BY project_id, seq DESC`,
       [projectIds],
     )) as { id: string; project_id: string; at: Date; as_of: string; trigger: string; outcome: CreditOutcome; findings: CreditFinding[]; department_id: string | null; override_by: string | null; override_reason: string | null; override_at: Date | null }[];
     return new Map(

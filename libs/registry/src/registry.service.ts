@@ -8,7 +8,7 @@ import { departmentSegment, formatProjectCode, parseProjectCode, validateUscc } 
 import { HistoryRepository, diff, type Actor } from '#history';
 import { ReferenceService, type Department, type Fund } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
-import { checkFundRules, type FundRules } from './fund-rules.js';
+import { checkFundRules, paymentSchedule, type FundRules } from './fund-rules.js';
 import { checkTransition, EXTENDABLE, isProjectStatus, MAX_EXTENSION_MONTHS, ProjectStatus, STATUS_NAMES, type Actor as LifecycleActor } from './lifecycle.js';
 import { fenToYuan, yuanToFen, type Fen } from './money.js';
 import { normaliseName, validateIdNumber } from './names.js';
@@ -16,7 +16,7 @@ import { OrganisationRepository, type Organisation } from './organisation.reposi
 import { findRecordCandidates, ProjectRepository, type ProjectFilter, type ProjectRow } from './project.repository.js';
 import { DelegationRepository } from './delegation.repository.js';
 import { UnlinkedRecordRepository, type UnlinkedRecord } from './unlinked-record.repository.js';
-import type { Caller, DepartmentRecordInput, LinkRecordResult, ProjectFieldsInput, ProjectView, RegisterProjectInput } from './registry.types.js';
+import type { Caller, DepartmentRecordInput, LinkRecordResult, Payment, ProjectFieldsInput, ProjectView, RegisterProjectInput } from './registry.types.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -528,7 +528,7 @@ export class RegistryService {
     if (to === ProjectStatus.APPROVED) {
       // A fresh credit review; a block stops approval unless the leading department overrode it.
       const project = await this.projects.byCode(canonical);
-      if (project && project.status !== ProjectStatus.APPROVED) await this.credit.assertMayApprove(project.id, caller);
+      if (project && project.status !== ProjectStatus.APPROVED) await this.credit.assertAllows(project.id, 'approval', caller);
     }
     const ref = await this.snapshotRef();
     const at = this.clock.now();
@@ -597,6 +597,58 @@ export class RegistryService {
       await this.matchIndex.refresh(em, [current.id]);
       return (await this.views([next], em))[0]!;
     });
+  }
+
+  /**
+   * Record a payment (拨付) by the fund's plan: the approval stage once approved, the acceptance stage
+   * once acceptance passed; never more than the stage's share (or, without a plan, the approved
+   * amount). A fresh credit review comes first: a block stops the payment unless overridden.
+   */
+  async recordPayment(caller: Caller, code: string, input: { stage: string; amountYuan: string; paidOn: string; reason?: string }): Promise<Payment[]> {
+    this.mayWrite(caller);
+    const canonical = this.canonicalCode(code);
+    const ref = await this.snapshotRef();
+    const problems: FieldProblem[] = [];
+    let amount: Fen | null = null;
+    try {
+      amount = yuanToFen('amountYuan', input.amountYuan);
+      if (amount <= 0n) problems.push({ field: 'amountYuan', reason: 'must be more than zero' });
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems);
+      else throw err;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.paidOn ?? '') || Number.isNaN(Date.parse(input.paidOn))) problems.push({ field: 'paidOn', reason: 'must be a date YYYY-MM-DD' });
+    if (problems.length) throw new ValidationError(problems);
+    const before = await this.projects.byCode(canonical);
+    if (!before) throw new NotFoundError('project', code);
+    await this.credit.assertAllows(before.id, 'payment', caller);
+    const at = this.clock.now();
+    await this.projects.transaction(async (em) => {
+      const current = await this.lockedOwnProject(em, ref, caller, canonical);
+      const payable: Record<string, ProjectStatus[]> = { APPROVAL: [ProjectStatus.APPROVED, ProjectStatus.IN_IMPLEMENTATION, ProjectStatus.ACCEPTANCE_PASSED], ACCEPTANCE: [ProjectStatus.ACCEPTANCE_PASSED, ProjectStatus.CLOSED] };
+      const fund = ref.funds.find((f) => f.id === current.fundId)!;
+      const plan = paymentSchedule(fund.rules as FundRules, current.approvedFen ?? 0n);
+      const stages = plan.length ? plan.map((s) => s.stage) : ['APPROVAL', 'ACCEPTANCE'];
+      if (!stages.includes(input.stage)) throw ValidationError.field('stage', `must be one of ${stages.join(', ')} (the fund's payment plan)`);
+      if (current.approvedFen === null) throw new DomainError(ErrorCode.INVALID_TRANSITION, `project ${current.code} has no approved amount yet; payments follow approval`, { current: current.status, allowed: [ProjectStatus.APPROVED] });
+      if (!payable[input.stage]!.includes(current.status as ProjectStatus))
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, `project ${current.code} is ${current.status}; the ${input.stage} payment needs ${payable[input.stage]!.join(' or ')}`, { current: current.status, allowed: payable[input.stage] });
+      const paid = (await em.query(`SELECT stage, COALESCE(sum(amount_fen), 0)::text AS fen FROM project_payment WHERE project_id = $1 GROUP BY stage`, [current.id])) as { stage: string; fen: string }[];
+      const paidIn = (stage?: string) => paid.filter((p) => !stage || p.stage === stage).reduce((s, p) => s + BigInt(p.fen), 0n);
+      const limit = plan.length ? plan.find((s) => s.stage === input.stage)!.amountFen : current.approvedFen;
+      const already = plan.length ? paidIn(input.stage) : paidIn();
+      if (already + amount! > limit)
+        throw new DomainError(ErrorCode.RULE_VIOLATION, `${input.stage} payments would reach ${fenToYuan(already + amount!)} yuan, more than the ${fenToYuan(limit)} yuan the plan allows`, { rule: 'PAYMENT_PLAN', limit: fenToYuan(limit), paid: fenToYuan(already) });
+      await em.query(`INSERT INTO project_payment (id, project_id, stage, amount_fen, paid_on, department_id, reason, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [randomUUID(), current.id, input.stage, amount!.toString(), input.paidOn, caller.departmentId, input.reason ?? '', at]);
+      await this.history.append(em, { entityType: 'project', entityId: current.id, action: 'PAYMENT_RECORDED', reason: input.reason ?? '', changes: { stage: input.stage, amountYuan: fenToYuan(amount!), paidOn: input.paidOn } }, this.actor(caller), at);
+    });
+    return this.payments(before.id);
+  }
+
+  /** A project's payments, oldest first. */
+  async payments(projectId: string): Promise<Payment[]> {
+    const rows = (await this.projects.manager.query(`SELECT stage, amount_fen::text AS fen, to_char(paid_on, 'YYYY-MM-DD') AS paid_on, reason FROM project_payment WHERE project_id = $1 ORDER BY paid_on, recorded_at`, [projectId])) as { stage: string; fen: string; paid_on: string; reason: string }[];
+    return rows.map((r) => ({ stage: r.stage, amountFen: BigInt(r.fen), paidOn: r.paid_on, reason: r.reason }));
   }
 
   /** Link a department's own ID to a project (the crosswalk). One local ID, one project, per department. */

@@ -2,6 +2,14 @@ import type { Organisation, Person } from './organisation.repository.js';
 import type { ProjectStatus } from './lifecycle.js';
 
 /** Who is acting: a department's key (resolved by the gateway, or given by an import job). */
+/** A payment made to a project (拨付). */
+export interface Payment {
+  stage: string;
+  amountFen: bigint;
+  paidOn: string;
+  reason: string;
+}
+
 export interface Caller {
   departmentId: string;
   departmentCode: string;

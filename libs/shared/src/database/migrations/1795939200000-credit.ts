@@ -73,6 +73,7 @@ export class Credit1795939200000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE credit_review (
         id              uuid PRIMARY KEY,
+        seq             bigserial NOT NULL,
         project_id      uuid NOT NULL REFERENCES project(id),
         at              timestamptz NOT NULL,
         as_of           date NOT NULL,
@@ -84,7 +85,7 @@ export class Credit1795939200000 implements MigrationInterface {
         override_reason text,
         override_at     timestamptz
       )`);
-    await q.query(`CREATE INDEX credit_review_project_idx ON credit_review (project_id, at DESC)`);
+    await q.query(`CREATE INDEX credit_review_project_idx ON credit_review (project_id, seq DESC)`);
 
     // The acceptance judgement 001 asks for when acceptance fails: was the team diligent?
     await q.query(`ALTER TABLE project ADD COLUMN acceptance_diligent boolean`);
