@@ -85,6 +85,21 @@ describe(`credit (${testDbKind()} database, frozen clock)`, () => {
     ids.pop();
   });
 
+  it('re-checks the open applications a new record concerns, with a notice in their history', async () => {
+    const org = { name: '上海日检测试科技有限公司' };
+    const open = await registry.register(callers.KW!, { fund: 'CGZHYY', subFund: '6', year: 2024, title: '日检测试项目', organisation: org });
+    expect((await credit.latestReview(open.id))!.outcome).toBe('pass');
+    await create(callers.ZJ!, record({ organisation: org, behaviour: 'FALSE_APPLICATION' }));
+    const daily = await credit.daily();
+    expect(daily.rechecked).toBeGreaterThanOrEqual(1);
+    expect(daily.changed).toBe(1);
+    expect(await credit.latestReview(open.id)).toMatchObject({ outcome: 'block', trigger: 'daily' });
+    const notice = (await app.get(HistoryService).list('project', open.id)).at(-1)!;
+    expect(notice).toMatchObject({ action: 'CREDIT_REVIEWED', reason: 'daily', changes: { credit: { before: 'pass', after: 'block' } } });
+    // Run again: nothing new to say.
+    expect((await credit.daily()).changed).toBe(0);
+  });
+
   it('keeps an indefinite record in force', async () => {
     await create(callers.JXW!, record({ restrictionMonths: null, indefinite: true, behaviour: 'DATA_FABRICATION' }));
     const far = await credit.check({ organisationUscc: ORG_A.uscc, asOf: '2040-01-01' });
