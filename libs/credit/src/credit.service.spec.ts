@@ -82,7 +82,8 @@ describe(`credit (${testDbKind()} database, frozen clock)`, () => {
     expect((await credit.get({ kind: 'department' }, r.id)).status).toBe('expired');
     const history = await app.get(HistoryService).list('credit_record', r.id);
     expect(history.map((h) => h.action)).toEqual(['CREATED', 'EXPIRED']);
-    ids.pop();
+    // As of a day within its period it was in force, written expired or not (an application deadline in the past).
+    expect((await credit.check({ organisationUscc: ORG_A.uscc, asOf: '2024-12-31' })).outcome).toBe('block');
   });
 
   it('re-checks the open applications a new record concerns, with a notice in their history', async () => {
@@ -128,6 +129,10 @@ describe(`credit (${testDbKind()} database, frozen clock)`, () => {
     expect(onTheDay.findings).toEqual([expect.objectContaining({ rule: 'FUND_NO_VIOLATION_YEARS', outcome: 'block' })]);
     expect(onTheDay.findings[0]!.detail).toMatch(/since 2023-03-10/);
     expect((await credit.check({ organisationUscc: ORG_B.uscc, fund: 'MHGJHX', asOf: '2025-03-11' })).outcome).toBe('pass');
+    // Under objection it is not settled: a warning, not a block.
+    const tax = (await credit.list({ kind: 'department' }, { organisation: ORG_B.uscc })).items[0]!;
+    await credit.object(callers.JXW!, tax.id, '当事人申请复议');
+    expect((await credit.check({ organisationUscc: ORG_B.uscc, fund: 'MHGJHX', asOf: '2025-03-10' })).outcome).toBe('warn');
     // Another fund has no such rule.
     expect((await credit.check({ organisationUscc: ORG_B.uscc, fund: 'CGZHYY', asOf: '2025-03-10' })).outcome).toBe('pass');
     expect(await rejection(credit.check({ organisationUscc: ORG_B.uscc, fund: 'NOPE' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -197,6 +202,15 @@ describe(`credit (${testDbKind()} database, frozen clock)`, () => {
     expect(internal.totalCount).toBe(2);
     expect(internal.items.map((r) => r.personName).sort()).toEqual(['周文博', '钱立新']);
     expect(await rejection(credit.get({ kind: 'public' }, internal.items.find((r) => r.visibility === 'internal')!.id))).toMatchObject({ code: 'NOT_FOUND' });
+    // A name cannot be looked up without a key, and the history never holds the whole ID number.
+    expect(await rejection(credit.list({ kind: 'public' }, { person: '钱立新' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const published = publicView.items[0]!;
+    const created = (await app.get(HistoryService).list('credit_record', published.id))[0]!;
+    expect(JSON.stringify(created.changes)).not.toContain('11010519491231002X');
+    expect(created.changes.personIdNumber).toBe('1101**********002X');
+    // A revoked record leaves the public view.
+    await credit.revoke(callers.JXW!, published.id, '复议撤销');
+    expect((await credit.list({ kind: 'public' }, {})).totalCount).toBe(0);
   });
 
   it('reviews a registration, stores the result on the project, and stops approval unless the leading department overrides', async () => {

@@ -123,7 +123,9 @@ export function restrictionEnd(r: Pick<CreditRecord, 'effectiveDate' | 'restrict
 
 /** A record's status on a day: an active record whose period has ended is expired, whether or not the daily job has written it yet. */
 export function effectiveStatus(r: CreditRecord, asOf: string): CreditStatus {
-  if (r.status !== 'active') return r.status;
+  // Active and expired follow from the period, whether or not the daily job has written the expiry,
+  // so that a check as of a past day (an application deadline) gives the same answer before and after.
+  if (r.status !== 'active' && r.status !== 'expired') return r.status;
   const end = restrictionEnd(r);
   return end !== null && asOf > end ? 'expired' : 'active';
 }
@@ -178,12 +180,7 @@ export class CreditService {
     const at = this.clock.now();
     const id = randomUUID();
     return this.ds.transaction(async (em) => {
-      if (v.projectId && v.behaviour === 'ACCEPTANCE_FAILED_NOT_DILIGENT') {
-        const [p] = (await em.query(`SELECT code, status, acceptance_diligent FROM project WHERE id = $1`, [v.projectId])) as { code: string; status: string; acceptance_diligent: boolean | null }[];
-        // 001: a project that failed acceptance although its team worked diligently puts nobody on the list.
-        if (p!.acceptance_diligent === true)
-          throw new DomainError(ErrorCode.RULE_VIOLATION, `project ${p!.code.trim()} failed acceptance but its team was judged diligent: nobody is recorded (001, diligence exemption)`, { rule: 'DILIGENCE_EXEMPTION' });
-      }
+      await assertNotExempt(em, v);
       await em.query(
         `INSERT INTO credit_record (id, organisation_uscc, organisation_name, organisation_normal, organisation_core, person_name, person_normal, person_id_number, project_id,
                                     behaviour, severity, department_id, decision_number, decision_date, legal_basis, effective_date, restriction_months, indefinite,
@@ -205,6 +202,7 @@ export class CreditService {
     const v = await this.validate(input, true);
     return this.change(caller, id, 'REVISED', why, async (em, before) => {
       if (before.status === 'revoked') throw new DomainError(ErrorCode.INVALID_TRANSITION, `credit record ${id} is revoked; it cannot be revised`, { current: before.status, allowed: [] });
+      await assertNotExempt(em, v);
       await em.query(
         `UPDATE credit_record SET organisation_uscc = $2, organisation_name = $3, organisation_normal = $4, organisation_core = $5, person_name = $6, person_normal = $7,
                 person_id_number = $8, project_id = $9, behaviour = $10, severity = $11, decision_number = $12, decision_date = $13, legal_basis = $14, effective_date = $15,
@@ -234,7 +232,8 @@ export class CreditService {
   /** An objection (异议) was filed against the record; it restricts no more than a warning until resolved. */
   async object(caller: CreditCaller, id: string, reason: string): Promise<CreditRecord> {
     const why = this.reasonOf(reason);
-    return this.setStatus(caller, id, ['active'], 'under_objection', 'OBJECTED', why);
+    // An expired record still counts under a fund's look-back rule, so it can be objected to as well.
+    return this.setStatus(caller, id, ['active', 'expired'], 'under_objection', 'OBJECTED', why);
   }
 
   /** Resolve an objection: upheld revokes the record, rejected makes it active again. */
@@ -246,7 +245,7 @@ export class CreditService {
   async get(viewer: CreditViewer, id: string): Promise<CreditRecord> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not a credit record id');
     const r = await this.getIn(this.ds.manager, id);
-    if (!r || (viewer.kind === 'public' && r.visibility !== 'public')) throw new NotFoundError('credit record', id);
+    if (!r || (viewer.kind === 'public' && (r.visibility !== 'public' || effectiveStatus(r, this.today()) !== 'active'))) throw new NotFoundError('credit record', id);
     return viewer.kind === 'public' ? masked(r) : r;
   }
 
@@ -255,7 +254,11 @@ export class CreditService {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => (params.push(v), `$${params.length}`);
-    if (viewer.kind === 'public') where.push(`visibility = 'public'`);
+    if (viewer.kind === 'public') {
+      where.push(`visibility = 'public'`);
+      // Without a key a name cannot be looked up: the masking would otherwise be undone by the filter.
+      if (filter.person?.trim()) throw ValidationError.field('person', 'searching by a person\'s name needs a department key');
+    }
     if (filter.organisation?.trim()) {
       const uscc = validateUscc(filter.organisation);
       if (uscc.ok) where.push(`organisation_uscc = ${p(uscc.code)}`);
@@ -270,7 +273,8 @@ export class CreditService {
     if (filter.behaviour) where.push(`behaviour = ${p(filter.behaviour)}`);
     const sql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     let rows = ((await this.ds.query(`${RECORD_SQL} ${sql} ORDER BY credit_record.decision_date DESC, credit_record.id`, params)) as RecordRow[]).map(toRecord);
-    // Status by the day (an active record past its period reads as expired).
+    // Status by the day (an active record past its period reads as expired). The public sees records in force only.
+    if (viewer.kind === 'public') rows = rows.filter((r) => effectiveStatus(r, this.today()) === 'active');
     if (filter.status?.length) rows = rows.filter((r) => filter.status!.includes(effectiveStatus(r, this.today())));
     const page = rows.slice(offset, offset + first).map((r) => (viewer.kind === 'public' ? masked(r) : r));
     return { items: page, totalCount: rows.length };
@@ -332,6 +336,8 @@ export class CreditService {
       return { id: randomUUID(), projectId: p.id, at, trigger, departmentId: caller?.departmentId ?? null, override: result.outcome === 'block' ? carried : null, ...result };
     });
     await this.ds.transaction(async (em) => {
+      // The projects' history chains are appended to: hold the projects, in id order, as every writer does.
+      await lockProjects(em, reviews.map((r) => r.projectId));
       for (let start = 0; start < reviews.length; start += 5000) {
         const part = reviews.slice(start, start + 5000);
         await em.query(
@@ -359,6 +365,13 @@ export class CreditService {
       );
     });
     return reviews;
+  }
+
+  /** A review asked for by a department (not a read-only key), stored on the project. */
+  async reviewOnDemand(caller: CreditCaller, projectId: string): Promise<CreditReview> {
+    this.mayWrite(caller);
+    const [r] = await this.reviewProjects([projectId], 'on_demand', caller);
+    return r!;
   }
 
   /** The review after a registration or import: it must not fail the registration that has committed. */
@@ -393,10 +406,12 @@ export class CreditService {
   async override(caller: CreditCaller, projectId: string, reason: string): Promise<CreditReview> {
     if (caller.role !== 'LEADING') throw new ForbiddenError('only the leading department overrides a credit block');
     const why = this.reasonOf(reason);
-    const latest = await this.latestReview(projectId);
-    if (!latest || latest.outcome !== 'block') throw new DomainError(ErrorCode.INVALID_TRANSITION, 'the project\'s credit review does not block it; there is nothing to override', { current: latest?.outcome ?? null, allowed: ['block'] });
     const at = this.clock.now();
     await this.ds.transaction(async (em) => {
+      // Hold the project, so that no review slips in between the one read here and the override.
+      await lockProjects(em, [projectId]);
+      const latest = (await this.latestReviews([projectId], em)).get(projectId);
+      if (!latest || latest.outcome !== 'block') throw new DomainError(ErrorCode.INVALID_TRANSITION, 'the project\'s credit review does not block it; there is nothing to override', { current: latest?.outcome ?? null, allowed: ['block'] });
       await em.query(`UPDATE credit_review SET override_by = $2, override_reason = $3, override_at = $4 WHERE id = $1`, [latest.id, caller.departmentId, why, at]);
       await this.history.append(em, { entityType: 'project', entityId: projectId, action: 'CREDIT_BLOCK_OVERRIDDEN', reason: why, changes: { findings: latest.findings.map((f) => f.detail) } }, this.actor(caller), at);
     });
@@ -422,6 +437,7 @@ export class CreditService {
     const id = randomUUID();
     const at = this.clock.now();
     await this.ds.transaction(async (em) => {
+      await lockProjects(em, [projectId]);
       await em.query(`INSERT INTO credit_commitment (id, project_id, fund_id, text_version, signed_by, signed_at, department_id, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [id, projectId, p.fund_id, chosen.version, input.signedBy.trim(), signedAt, caller.departmentId, at]);
       await this.history.append(em, { entityType: 'project', entityId: projectId, action: 'COMMITMENT_RECORDED', changes: { signedBy: input.signedBy.trim(), signedAt: signedAt.toISOString(), fund: p.fund_code, textVersion: chosen.version } }, this.actor(caller), at);
     });
@@ -465,14 +481,20 @@ export class CreditService {
     const at = this.clock.now();
     const active = ((await this.ds.query(`${RECORD_SQL} WHERE status = 'active'`)) as RecordRow[]).map(toRecord);
     const ending = active.filter((r) => effectiveStatus(r, today) === 'expired');
+    let expired = 0;
     if (ending.length) {
       await this.ds.transaction(async (em) => {
-        await em.query(`UPDATE credit_record SET status = 'expired', updated_at = $2, version = version + 1 WHERE id = ANY($1::uuid[])`, [ending.map((r) => r.id), at]);
-        await this.history.appendMany(em, ending.map((r) => ({ input: { entityType: 'credit_record' as const, entityId: r.id, action: 'EXPIRED', changes: { status: { before: 'active', after: 'expired' }, restrictionEnd: restrictionEnd(r) } }, actor: SYSTEM_ACTOR, at })));
+        // Only records still active: one revoked or objected to meanwhile keeps its new status.
+        const rows = (await em.query(`UPDATE credit_record SET status = 'expired', updated_at = $2, version = version + 1 WHERE id = ANY($1::uuid[]) AND status = 'active' RETURNING id`, [ending.map((r) => r.id), at])) as [{ id: string }[], number] | { id: string }[];
+        const done = new Set((Array.isArray(rows[0]) ? (rows[0] as { id: string }[]) : (rows as { id: string }[])).map((r) => r.id));
+        const written = ending.filter((r) => done.has(r.id));
+        expired = written.length;
+        await this.history.appendMany(em, written.map((r) => ({ input: { entityType: 'credit_record' as const, entityId: r.id, action: 'EXPIRED', changes: { status: { before: 'active', after: 'expired' }, restrictionEnd: restrictionEnd(r) } }, actor: SYSTEM_ACTOR, at })));
       });
     }
     const since = new Date(at.getTime() - 2 * 86_400_000);
-    const changed = ((await this.ds.query(`${RECORD_SQL} WHERE updated_at >= $1`, [since])) as RecordRow[]).map(toRecord);
+    // Records changed lately, and records whose restriction began lately (decided earlier, effective now).
+    const changed = ((await this.ds.query(`${RECORD_SQL} WHERE updated_at >= $1 OR (effective_date > $2::date AND effective_date <= $3::date)`, [since, since.toISOString().slice(0, 10), today])) as RecordRow[]).map(toRecord);
     let ids: string[] = [];
     if (changed.length) {
       const usccs = changed.map((r) => r.organisationUscc).filter((x): x is string => Boolean(x));
@@ -487,7 +509,7 @@ export class CreditService {
     }
     const before = await this.latestReviews(ids);
     const reviews = await this.reviewProjects(ids, 'daily');
-    return { expired: ending.length, rechecked: reviews.length, changed: reviews.filter((r) => (before.get(r.projectId)?.outcome ?? 'pass') !== r.outcome).length };
+    return { expired, rechecked: reviews.length, changed: reviews.filter((r) => (before.get(r.projectId)?.outcome ?? 'pass') !== r.outcome).length };
   }
 
   /** Unified codes of projects, by id. */
@@ -558,7 +580,8 @@ export class CreditService {
           rule: restricts ? 'RESTRICTION_IN_FORCE' : 'RECORD_IN_FORCE',
           detail: `${what}: ${restricts ? 'no applications to linkage funds' : 'a dishonesty record in force'} ${end ? `until ${end}` : 'indefinitely'}; found by ${m.how}`,
         });
-      } else if (status === 'under_objection') {
+      } else if (status === 'under_objection' && r.effectiveDate <= asOf && (end === null || asOf <= end)) {
+        // Under objection within its period: it would restrict, but is not settled.
         findings.push({ outcome: 'warn', recordId: r.id, matchedBy: m.how, rule: 'UNDER_OBJECTION', detail: `${what}: under objection, not yet decided; found by ${m.how}` });
       }
       // The fund's own rule looks back at what happened, whatever the restriction period.
@@ -566,7 +589,8 @@ export class CreditService {
         const from = yearsBefore(asOf, rule.noViolationYears);
         if (r.decisionDate >= from && r.decisionDate <= asOf) {
           findings.push({
-            outcome: m.certain ? 'block' : 'warn',
+            // A record under objection is not yet settled: it warns, never blocks.
+            outcome: m.certain && status !== 'under_objection' ? 'block' : 'warn',
             recordId: r.id,
             matchedBy: m.how,
             rule: 'FUND_NO_VIOLATION_YEARS',
@@ -579,9 +603,9 @@ export class CreditService {
     return { outcome, asOf, findings };
   }
 
-  private async latestReviews(projectIds: string[]): Promise<Map<string, CreditReview>> {
+  private async latestReviews(projectIds: string[], em?: EntityManager): Promise<Map<string, CreditReview>> {
     if (projectIds.length === 0) return new Map();
-    const rows = (await this.ds.query(
+    const rows = (await (em ?? this.ds).query(
       `SELECT DISTINCT ON (project_id) id, project_id, at, to_char(as_of, 'YYYY-MM-DD') AS as_of, trigger, outcome, findings, department_id, override_by, override_reason, override_at
          FROM credit_review WHERE project_id = ANY($1::uuid[]) ORDER BY project_id, seq DESC`,
       [projectIds],
@@ -717,13 +741,31 @@ export class CreditService {
   }
 }
 
+/** 001: a project that failed acceptance although its team worked diligently puts nobody on the list. */
+async function assertNotExempt(em: EntityManager, v: { projectId: string | null; behaviour: Behaviour }): Promise<void> {
+  if (!v.projectId || v.behaviour !== 'ACCEPTANCE_FAILED_NOT_DILIGENT') return;
+  const [p] = (await em.query(`SELECT code, acceptance_diligent FROM project WHERE id = $1`, [v.projectId])) as { code: string; acceptance_diligent: boolean | null }[];
+  if (p!.acceptance_diligent === true)
+    throw new DomainError(ErrorCode.RULE_VIOLATION, `project ${p!.code.trim()} failed acceptance but its team was judged diligent: nobody is recorded (001, diligence exemption)`, { rule: 'DILIGENCE_EXEMPTION' });
+}
+
 function blockIds(r: CreditCheckResult): string[] {
   return r.findings.filter((f) => f.outcome === 'block' && f.recordId).map((f) => f.recordId!);
 }
 
+/** A record as its history keeps it: the ID number masked (history can never be erased). */
 function snapshot(r: CreditRecord): Record<string, unknown> {
   const { createdAt: _c, updatedAt: _u, version: _v, id: _i, ...rest } = r;
-  return rest;
+  return { ...rest, personIdNumber: r.personIdNumber ? maskId(r.personIdNumber) : null };
+}
+
+function maskId(v: string): string {
+  return v.length <= 8 ? '*'.repeat(v.length) : `${v.slice(0, 4)}${'*'.repeat(v.length - 8)}${v.slice(-4)}`;
+}
+
+/** Lock projects in id order (every writer of a project's history holds its row). */
+async function lockProjects(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);
 }
 
 function diff(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, { before: unknown; after: unknown }> {

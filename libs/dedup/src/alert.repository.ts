@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { HistoryRepository, SYSTEM_ACTOR, type Actor } from '#history';
+import { NotFoundError } from '#shared/core/index.js';
 import type { Evidence, Match } from './matcher.js';
 import type { IndexedProject } from './match-index.repository.js';
 
@@ -219,25 +220,27 @@ export class AlertRepository {
     return { items: rows.map(toAlert), totalCount: count!.n };
   }
 
-  /** Set a reviewed status, with the reason and the fingerprints the decision was made on. */
+  /**
+   * Set a reviewed status, with the reason. The alert keeps the fingerprints it was scored on: a
+   * project that changed after the evidence the reviewer saw reopens the alert at the next scan.
+   */
   async decide(
     id: string,
     status: AlertStatus,
     reason: string,
-    fingerprints: { a: string; b: string },
     actor: Actor,
     at: Date,
     guard: (alert: DuplicateAlert) => void,
   ): Promise<DuplicateAlert> {
     return this.ds.transaction(async (em) => {
       const locked = (await em.query(`SELECT id FROM duplicate_alert WHERE id = $1 FOR UPDATE`, [id])) as { id: string }[];
-      if (!locked.length) return Promise.reject(new Error('gone'));
+      if (!locked.length) throw new NotFoundError('duplicate alert', id);
       const before = (await this.get(id, em))!;
       guard(before);
       const decided = status !== 'open';
       await em.query(
-        `UPDATE duplicate_alert SET status = $2, status_reason = $3, decided_by = $4, decided_at = $5, fingerprint_a = $6, fingerprint_b = $7 WHERE id = $1`,
-        [id, status, reason, decided ? actor.departmentId : null, decided ? at : null, fingerprints.a, fingerprints.b],
+        `UPDATE duplicate_alert SET status = $2, status_reason = $3, decided_by = $4, decided_at = $5 WHERE id = $1`,
+        [id, status, reason, decided ? actor.departmentId : null, decided ? at : null],
       );
       await this.history.append(em, { entityType: 'duplicate_alert', entityId: id, action: 'REVIEWED', reason, changes: { status: { before: before.status, after: status } } }, actor, at);
       return (await this.get(id, em))!;

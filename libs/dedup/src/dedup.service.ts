@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { validateUscc } from '#encoding';
 import { ReferenceService } from '#reference';
-import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import { AlertRepository, ALERT_STATUSES, type AlertFilter, type AlertStatus, type DuplicateAlert, type RecordOutcome, type ScoredPair } from './alert.repository.js';
 import { fundOverlaps, type FundOverlap, type FundOverlapTarget } from './fund-overlap.js';
 import { countKeys, MatchIndex, type IndexedProject } from './match-index.repository.js';
@@ -215,10 +215,8 @@ export class DedupService {
     if (why.length > 2000) problems.push({ field: 'reason', reason: 'must be at most 2,000 characters' });
     if (problems.length) throw new ValidationError(problems);
     if (caller.role === 'READER') throw new ForbiddenError('a read-only key cannot review duplicate alerts');
-    const current = await this.alert(id);
-    const [a, b] = await this.index.byIds([current.projectA, current.projectB]).then((ps) => [ps.find((p) => p.id === current.projectA), ps.find((p) => p.id === current.projectB)]);
-    if (!a || !b) throw new DomainError(ErrorCode.CONFLICT, 'a project of this alert is not indexed yet; try again after the next scan');
-    return this.alerts.decide(id, status, why, { a: a.fingerprint, b: b.fingerprint }, { departmentId: caller.departmentId, apiKeyId: caller.apiKeyId }, this.clock.now(), (alert) => {
+    await this.alert(id);
+    return this.alerts.decide(id, status, why, { departmentId: caller.departmentId, apiKeyId: caller.apiKeyId }, this.clock.now(), (alert) => {
       if (alert.departmentA !== caller.departmentCode && alert.departmentB !== caller.departmentCode)
         throw new ForbiddenError(`only the departments of the two projects (${alert.departmentA}, ${alert.departmentB}) review this alert`);
     });

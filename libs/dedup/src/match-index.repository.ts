@@ -211,11 +211,12 @@ export class MatchIndex {
 
   /** Add these changes to the counts, in key order (concurrent writers never deadlock on them). */
   async applyCounts(delta: CountDelta, em?: EntityManager): Promise<void> {
-    const changed = [...delta].filter(([, n]) => n !== 0);
+    // One order across all chunks, so that two writers never take the same rows in opposite orders.
+    const changed = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (let start = 0; start < changed.length; start += 50000) {
       const part = changed.slice(start, start + 50000);
       await (em ?? this.ds).query(
-        `INSERT INTO match_count (kind, value, n) SELECT k, v, d FROM unnest($1::text[], $2::text[], $3::int[]) AS t(k, v, d) ORDER BY k, v
+        `INSERT INTO match_count (kind, value, n) SELECT k, v, d FROM unnest($1::text[], $2::text[], $3::int[]) AS t(k, v, d) ORDER BY k, v COLLATE "C"
          ON CONFLICT (kind, value) DO UPDATE SET n = match_count.n + excluded.n`,
         [part.map(([k]) => k[0]), part.map(([k]) => k.slice(1)), part.map(([, n]) => n)],
       );

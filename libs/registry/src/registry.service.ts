@@ -526,28 +526,19 @@ export class RegistryService {
     if (to !== ProjectStatus.ACCEPTANCE_FAILED && opts.diligent !== undefined && opts.diligent !== null) throw ValidationError.field('diligent', 'is judged only when acceptance fails');
     const canonical = this.canonicalCode(code);
     if (to === ProjectStatus.APPROVED) {
-      // A fresh credit review; a block stops approval unless the leading department overrode it.
+      // Who may, and from where, first; then a fresh credit review: a block stops approval unless the
+      // leading department overrode it. (The review writes in its own transaction, so it comes before ours.)
       const project = await this.projects.byCode(canonical);
-      if (project && project.status !== ProjectStatus.APPROVED) await this.credit.assertAllows(project.id, 'approval', caller);
+      if (!project) throw new NotFoundError('project', code);
+      await this.assertTransition(this.projects.manager, caller, project, to);
+      await this.credit.assertAllows(project.id, 'approval', caller);
     }
     const ref = await this.snapshotRef();
     const at = this.clock.now();
     return this.projects.transaction(async (em) => {
       const current = await this.projects.lockByCode(em, canonical);
       if (!current) throw new NotFoundError('project', code);
-      const actors = await this.actorsFor(em, caller, current);
-      const from = current.status as ProjectStatus;
-      const check = checkTransition(from, to, actors);
-      if (!check.ok && check.kind === 'invalid') {
-        throw new DomainError(
-          ErrorCode.INVALID_TRANSITION,
-          `project ${current.code} is ${from} (${STATUS_NAMES[from]}); it cannot move to ${to} (${STATUS_NAMES[to]}). Allowed: ${check.allowed.join(', ') || 'none, this state is final'}`,
-          { current: from, requested: to, allowed: check.allowed },
-        );
-      }
-      if (!check.ok) {
-        throw new ForbiddenError(`${caller.departmentCode} (${caller.role}) may not move project ${current.code} to ${to}: this needs ${check.needs.map((n) => (n === 'OWNER' ? 'the owning department' : 'the leading department')).join(' or ')}`);
-      }
+      await this.assertTransition(em, caller, current, to);
       const next: ProjectRow = { ...current, status: to, version: current.version + 1, updatedAt: at };
       if (opts.approvedYuan !== undefined && opts.approvedYuan !== null) {
         if (to !== ProjectStatus.APPROVED) throw ValidationError.field('approvedYuan', 'can only be given when approving');
@@ -621,6 +612,8 @@ export class RegistryService {
     if (problems.length) throw new ValidationError(problems);
     const before = await this.projects.byCode(canonical);
     if (!before) throw new NotFoundError('project', code);
+    // Only its own department pays a project; then a fresh credit review (in its own transaction, so before ours).
+    if (!(await this.actsFor(caller, before.departmentId))) throw new ForbiddenError(`project ${before.code} belongs to another department; only its own department records its payments`);
     await this.credit.assertAllows(before.id, 'payment', caller);
     const at = this.clock.now();
     await this.projects.transaction(async (em) => {
@@ -755,6 +748,23 @@ export class RegistryService {
   }
 
   /** What the caller is to this project: its owner (or the owner's delegated agency), the leading department, both or neither. */
+  /** The lifecycle allows this move, and the caller may make it. */
+  private async assertTransition(em: EntityManager, caller: Caller, current: ProjectRow, to: ProjectStatus): Promise<void> {
+    const actors = await this.actorsFor(em, caller, current);
+    const from = current.status as ProjectStatus;
+    const check = checkTransition(from, to, actors);
+    if (!check.ok && check.kind === 'invalid') {
+      throw new DomainError(
+        ErrorCode.INVALID_TRANSITION,
+        `project ${current.code} is ${from} (${STATUS_NAMES[from]}); it cannot move to ${to} (${STATUS_NAMES[to]}). Allowed: ${check.allowed.join(', ') || 'none, this state is final'}`,
+        { current: from, requested: to, allowed: check.allowed },
+      );
+    }
+    if (!check.ok) {
+      throw new ForbiddenError(`${caller.departmentCode} (${caller.role}) may not move project ${current.code} to ${to}: this needs ${check.needs.map((n) => (n === 'OWNER' ? 'the owning department' : 'the leading department')).join(' or ')}`);
+    }
+  }
+
   private async actorsFor(em: EntityManager, caller: Caller, project: ProjectRow): Promise<LifecycleActor[]> {
     const actors: LifecycleActor[] = [];
     if ((caller.role === 'STAFF' || caller.role === 'LEADING') && (await this.actsFor(caller, project.departmentId, em))) actors.push('OWNER');

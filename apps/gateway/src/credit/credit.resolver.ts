@@ -233,8 +233,7 @@ export class CreditResolver {
   @Mutation(() => CreditReviewObject, { description: '重新进行信用审查并保存 / Run a project\'s credit review again, stored' })
   async runCreditReview(@Args('projectCode') projectCode: string, @Context() ctx: RequestContext): Promise<CreditReviewObject> {
     const p = await this.registry.get(projectCode);
-    const [r] = await this.credit.reviewProjects([p.id], 'on_demand', callerOf(ctx));
-    return this.toReview(r!);
+    return this.toReview(await this.credit.reviewOnDemand(callerOf(ctx), p.id));
   }
 
   @Mutation(() => CreditReviewObject, { description: '牵头部门放行被信用审查阻止的项目(须写明理由) / The leading department lets a blocked project go on to approval, with a reason' })
