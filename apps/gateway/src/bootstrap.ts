@@ -1,3 +1,4 @@
+import { TaskTicker } from '#consultation';
 import { CreditTicker } from '#credit';
 import 'reflect-metadata';
 import { Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
@@ -50,6 +51,7 @@ export async function startGateway(config: AppConfig, opts: { clock?: Clock; por
       await app.get(InProcessRunner).resumeUnfinished();
       app.get(WebhookTicker).start();
       app.get(CreditTicker).start();
+      app.get(TaskTicker).start();
     }
     await app.listen(opts.port ?? config.http.port, config.http.host);
     const addr = app.getHttpServer().address() as { port: number };

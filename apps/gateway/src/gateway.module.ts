@@ -22,9 +22,10 @@ import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { DedupResolver, ProjectDuplicatesResolver } from './dedup/dedup.resolver.js';
 import { CreditResolver, ProjectCreditResolver } from './credit/credit.resolver.js';
 import { PaymentsResolver } from './registry/payments.resolver.js';
+import { TasksResolver } from './consultation/tasks.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

@@ -1,3 +1,4 @@
+import { TaskTicker } from '#consultation';
 import { CreditTicker } from '#credit';
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
@@ -28,6 +29,7 @@ export async function startWorker(config: AppConfig, opts: { clock?: Clock } = {
     });
     app.get(WebhookTicker).start();
     app.get(CreditTicker).start();
+    app.get(TaskTicker).start();
     new Logger('Worker').log(`processing jobs from Redis (prefix "${config.queue.prefix}")`);
     return {
       app,

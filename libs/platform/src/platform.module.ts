@@ -1,3 +1,4 @@
+import { ConsultationModule } from '#consultation';
 import { DedupModule } from '#dedup';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '#shared/config/index.js';
@@ -37,9 +38,10 @@ export class PlatformModule {
         RegistryModule,
         DedupModule,
         IntegrationModule,
+        ConsultationModule,
       ],
       providers: [SeedService],
-      exports: [ReferenceModule, IdentityModule, RegistryModule, DedupModule, IntegrationModule, SeedService],
+      exports: [ReferenceModule, IdentityModule, RegistryModule, DedupModule, IntegrationModule, ConsultationModule, SeedService],
     };
   }
 }

@@ -8,6 +8,7 @@ import { RegistryService, type Caller } from '#registry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreditService } from '#credit';
+import { TaskService } from '#consultation';
 import { NotFoundError, projectRoot } from '#shared/core/index.js';
 import { demoCredit, demoProjects } from './demo-data.js';
 
@@ -40,6 +41,7 @@ export class SeedService {
     private readonly apiKeys: ApiKeyService,
     private readonly registry: RegistryService,
     private readonly credit: CreditService,
+    private readonly tasks: TaskService,
   ) {}
 
   migrate(): Promise<string[]> {
@@ -59,6 +61,8 @@ export class SeedService {
       }
       projects = await this.seedDemoProjects();
       projects += await this.seedDemoCredit();
+      // The follow-up tasks of the Shanghai tech-transfer action plan (004), as demo data.
+      await this.tasks.load(JSON.parse(readFileSync(join(projectRoot(), 'seeds', 'tasks', '004-tech-transfer-tasks.json'), 'utf8')) as Parameters<TaskService['load']>[0]);
     }
     return { reference, demoKeys, demoProjects: projects };
   }

@@ -16,6 +16,8 @@ export enum JobName {
   ScanDuplicates = 'dedup.scan',
   /** Expire credit records whose period ended; re-check the open applications new records concern (libs/credit). */
   CreditDaily = 'credit.daily',
+  /** Mark follow-up tasks past their due date (libs/consultation). */
+  MarkOverdueTasks = 'consultation.mark-overdue-tasks',
 }
 
 export interface JobPayloads {
@@ -34,6 +36,7 @@ export interface JobPayloads {
     format: 'csv' | 'xlsx' | 'jsonl';
   };
   [JobName.CreditDaily]: Record<string, never>;
+  [JobName.MarkOverdueTasks]: Record<string, never>;
   [JobName.ScanDuplicates]: {
     scope: { year?: number; department?: string; projectIds?: string[] };
   };
@@ -64,6 +67,7 @@ export interface JobResults {
   /** The scan report (libs/dedup ScanReport). */
   [JobName.ScanDuplicates]: Record<string, unknown>;
   [JobName.CreditDaily]: { expired: number; rechecked: number; changed: number };
+  [JobName.MarkOverdueTasks]: { marked: number };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

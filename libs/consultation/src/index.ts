@@ -1,0 +1,2 @@
+export * from './task.service.js';
+export * from './consultation.module.js';
