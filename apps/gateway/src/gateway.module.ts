@@ -23,9 +23,10 @@ import { DedupResolver, ProjectDuplicatesResolver } from './dedup/dedup.resolver
 import { CreditResolver, ProjectCreditResolver } from './credit/credit.resolver.js';
 import { PaymentsResolver } from './registry/payments.resolver.js';
 import { TasksResolver } from './consultation/tasks.resolver.js';
+import { MeetingsResolver } from './consultation/meetings.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver, MeetingsResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

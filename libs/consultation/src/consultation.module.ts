@@ -1,6 +1,9 @@
 import { Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { DedupModule } from '#dedup';
+import { HistoryModule } from '#history';
 import { ReferenceModule } from '#reference';
 import { HandlesJob, JobName, QueueService, type JobHandler, type JobResult } from '#shared/queue/index.js';
+import { MeetingService } from './meeting.service.js';
 import { TaskService } from './task.service.js';
 
 /** The daily mark of overdue follow-up tasks. */
@@ -39,8 +42,8 @@ export class TaskTicker implements OnModuleDestroy {
 }
 
 @Module({
-  imports: [ReferenceModule],
-  providers: [TaskService, MarkOverdueTasksHandler, TaskTicker],
-  exports: [TaskService, TaskTicker],
+  imports: [ReferenceModule, HistoryModule, DedupModule],
+  providers: [TaskService, MeetingService, MarkOverdueTasksHandler, TaskTicker],
+  exports: [TaskService, MeetingService, TaskTicker],
 })
 export class ConsultationModule {}

@@ -1,2 +1,3 @@
 export * from './task.service.js';
+export * from './meeting.service.js';
 export * from './consultation.module.js';

@@ -222,6 +222,11 @@ export class DedupService {
     });
   }
 
+  /** A consultation meeting decided the alert (its minutes approved): the meeting's outcome, recorded in the alert's history. */
+  async decideByMeeting(actor: { departmentId: string | null; apiKeyId: string | null }, id: string, status: Exclude<AlertStatus, 'open'>, reason: string): Promise<DuplicateAlert> {
+    return this.alerts.decide(id, status, reason, actor, this.clock.now(), () => undefined);
+  }
+
   /** A proposed fund's name and support direction against every existing fund and sub-fund. */
   async fundOverlap(name: string, direction?: string | null): Promise<FundOverlap[]> {
     const problems: FieldProblem[] = [];

@@ -1,0 +1,115 @@
+import { resetDatabase, testConfig, testDbKind } from '#shared/testing/index.js';
+import { startGateway, type RunningGateway } from '../src/bootstrap.js';
+import { gql } from './graphql-client.js';
+
+const KW = 'demo_kw_demokeykw0000000';
+const ZJ = 'demo_zj_demokeyzj0000000';
+const JXW = 'demo_jxw_demokeyjxw000000';
+const FGW = 'demo_fgw_demokeyfgw000000';
+
+const MEETING = `id kind status convenedBy participants { departmentCode attendees attended }
+  agenda { id seq kind projectCode alertId fundProposalId title reason decision rationale alertOutcome agreed dissented }`;
+
+async function finished(gw: RunningGateway, id: string, key: string): Promise<Record<string, any>> {
+  for (let i = 0; i < 1200; i++) {
+    const r = await gql(gw.url, `{ job(id: "${id}") { status result error } }`, { key });
+    if (r.data?.job.status === 'completed' || r.data?.job.status === 'failed') return r.data!.job;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('job did not finish');
+}
+
+describe(`consultation meetings through GraphQL (${testDbKind()} database)`, () => {
+  let gw: RunningGateway;
+  const m = async (query: string, key: string, variables?: Record<string, unknown>) => {
+    const r = await gql(gw.url, query, { key, variables });
+    return r;
+  };
+
+  beforeAll(async () => {
+    await resetDatabase();
+    gw = await startGateway(testConfig({ SEED_DEMO_ON_EMPTY: 'true' }), { port: 0 });
+    const scan = await m('mutation { scanDuplicates { id } }', JXW);
+    expect((await finished(gw, scan.data!.scanDuplicates.id, JXW)).status).toBe('completed');
+  });
+  afterAll(() => gw?.close());
+
+  it('runs a project consultation end to end: convene, agenda from alerts and credit warnings, attendance, decisions, minutes, write-back', async () => {
+    const refused = await m('mutation { conveneMeeting(input: { kind: "project", title: "x", startsAt: "2026-12-01T09:00:00+08:00", place: "x", participants: ["KW"] }) { id } }', KW);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const convened = await m(`mutation { conveneMeeting(input: { kind: "project", title: "2026 年第 4 次项目会商", startsAt: "2026-12-01T09:00:00+08:00", place: "经信委 302 会议室", participants: ["KW", "ZJ"] }) { ${MEETING} } }`, JXW);
+    expect(convened.errors).toBeUndefined();
+    const id = convened.data!.conveneMeeting.id;
+    expect(convened.data!.conveneMeeting.participants.map((p: { departmentCode: string }) => p.departmentCode)).toEqual(['JXW', 'KW', 'ZJ']);
+
+    expect((await m(`mutation { buildAgenda(meetingId: "${id}") { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const built = (await m(`mutation { buildAgenda(meetingId: "${id}") { ${MEETING} } }`, JXW)).data!.buildAgenda;
+    const kinds = new Set(built.agenda.map((i: { kind: string }) => i.kind));
+    expect(kinds).toEqual(new Set(['duplicate_alert', 'credit_review']));
+    // Building again adds nothing twice.
+    expect((await m(`mutation { buildAgenda(meetingId: "${id}") { agenda { id } } }`, JXW)).data!.buildAgenda.agenda).toHaveLength(built.agenda.length);
+    // FGW does not take part: it cannot read the meeting.
+    expect((await m(`{ meeting(id: "${id}") { id } }`, FGW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    expect((await m(`mutation { freezeAgenda(meetingId: "${id}") { status } }`, JXW)).data!.freezeAgenda.status).toBe('agenda_frozen');
+    await m(`mutation { recordAttendance(meetingId: "${id}", attendees: ["张处长", "李科长"], attended: true) { id } }`, KW);
+    await m(`mutation { recordAttendance(meetingId: "${id}", attendees: ["王主任"], attended: true) { id } }`, ZJ);
+    // Attendance is each department's own; a department that does not take part records none.
+    expect((await m(`mutation { recordAttendance(meetingId: "${id}", attendees: ["赵处长"], attended: true) { id } }`, FGW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await m(`mutation { holdMeeting(meetingId: "${id}") { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const early = await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${built.agenda[0].id}", input: { decision: "defer", rationale: "x" }) { id } }`, JXW);
+    expect(early.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+    expect((await m(`mutation { holdMeeting(meetingId: "${id}") { status } }`, JXW)).data!.holdMeeting.status).toBe('held');
+
+    const alerts = built.agenda.filter((i: { kind: string }) => i.kind === 'duplicate_alert');
+    const credit = built.agenda.filter((i: { kind: string }) => i.kind === 'credit_review');
+    const noOutcome = await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${alerts[0].id}", input: { decision: "reject", rationale: "重复申报" }) { id } }`, JXW);
+    expect(noOutcome.errors?.[0]?.message).toMatch(/alertOutcome/);
+    for (const [n, item] of alerts.entries()) {
+      const input = n === 0 ? '{ decision: "reject", rationale: "同一项目已由经信委支持,科委不再支持", alertOutcome: "confirmed" }' : '{ decision: "approve", rationale: "后续阶段,属合规支持", alertOutcome: "dismissed_related" }';
+      expect((await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${item.id}", input: ${input}) { id } }`, JXW)).errors).toBeUndefined();
+    }
+    for (const item of credit) await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${item.id}", input: { decision: "defer", rationale: "待信用修复结果" }) { id } }`, JXW);
+    await m(`mutation { recordPosition(meetingId: "${id}", itemId: "${alerts[0].id}", agrees: true) { id } }`, KW);
+    await m(`mutation { recordPosition(meetingId: "${id}", itemId: "${alerts[0].id}", agrees: false) { id } }`, ZJ);
+
+    const approved = await m(`mutation { approveMinutes(meetingId: "${id}", minutes: "会议研究了疑似重复资助和信用提示事项,决定如下……") { ${MEETING} } }`, JXW);
+    expect(approved.errors).toBeUndefined();
+    const done = approved.data!.approveMinutes;
+    expect(done.status).toBe('minutes_approved');
+    expect(done.participants.find((p: { departmentCode: string }) => p.departmentCode === 'KW')).toEqual({ departmentCode: 'KW', attendees: ['张处长', '李科长'], attended: true });
+    expect(done.agenda[0]).toMatchObject({ agreed: ['KW'], dissented: ['ZJ'] });
+
+    // The alerts take the meeting's outcome; the projects' histories show the consultation.
+    const first = (await m(`{ duplicateAlert(id: "${alerts[0].alertId}") { status statusReason projectA { code } } }`, KW)).data!.duplicateAlert;
+    expect(first).toMatchObject({ status: 'confirmed', statusReason: expect.stringContaining('2026 年第 4 次项目会商') });
+    if (alerts[1]) expect((await m(`{ duplicateAlert(id: "${alerts[1].alertId}") { status } }`, KW)).data!.duplicateAlert.status).toBe('dismissed_related');
+    const history = (await m(`{ projectHistory(code: "${first.projectA.code}") { action reason changes } }`, ZJ)).data!.projectHistory;
+    expect(history.at(-1)).toMatchObject({ action: 'CONSULTATION_DECISION', reason: '同一项目已由经信委支持,科委不再支持', changes: { decision: 'reject', meeting: '2026 年第 4 次项目会商' } });
+    const creditHistory = (await m(`{ projectHistory(code: "${credit[0].projectCode}") { action changes } }`, ZJ)).data!.projectHistory;
+    expect(creditHistory.at(-1)).toMatchObject({ action: 'CONSULTATION_DECISION', changes: { decision: 'defer' } });
+    // Listed by kind, year and status.
+    expect((await m('{ meetings(kind: "project", year: 2026, status: "minutes_approved") { id } }', KW)).data!.meetings).toHaveLength(1);
+  });
+
+  it('creates a fund only after a fund-establishment meeting decided so', async () => {
+    const proposed = await m('mutation { proposeFund(name: "集成电路设计产业专项资金", direction: "支持集成电路设计企业首轮流片", budgetYuan: "50000000") { id status overlaps { fundCode level } } }', KW);
+    expect(proposed.errors).toBeUndefined();
+    const p = proposed.data!.proposeFund;
+    expect(p.overlaps[0]).toMatchObject({ fundCode: 'RJJCDL', level: 'overlap' });
+    const tooEarly = await m(`mutation { establishFund(proposalId: "${p.id}") { status } }`, KW);
+    expect(tooEarly.errors?.[0]?.extensions?.code).toBe('RULE_VIOLATION');
+
+    const meet = (await m('mutation { conveneMeeting(input: { kind: "fund_establishment", title: "专项资金设立会商", startsAt: "2026-12-10T09:00:00+08:00", place: "财政局", participants: ["KW", "CZJ"] }) { id } }', JXW)).data!.conveneMeeting.id;
+    const withItem = await m(`mutation { addAgendaItem(meetingId: "${meet}", input: { kind: "fund_proposal", fundProposalId: "${p.id}", title: "设立集成电路设计产业专项资金" }) { agenda { id } } }`, JXW);
+    const itemId = withItem.data!.addAgendaItem.agenda[0].id;
+    await m(`mutation { freezeAgenda(meetingId: "${meet}") { id } }`, JXW);
+    await m(`mutation { holdMeeting(meetingId: "${meet}") { id } }`, JXW);
+    await m(`mutation { decideAgendaItem(meetingId: "${meet}", itemId: "${itemId}", input: { decision: "approve", rationale: "与软件和集成电路专项分工:本专项仅支持设计企业首轮流片之后的量产" }) { id } }`, JXW);
+    expect((await m(`mutation { approveMinutes(meetingId: "${meet}", minutes: "同意设立") { status } }`, JXW)).data!.approveMinutes.status).toBe('minutes_approved');
+    const established = await m(`mutation { establishFund(proposalId: "${p.id}") { status fundCode decidedIn } }`, KW);
+    expect(established.errors).toBeUndefined();
+    expect(established.data!.establishFund).toMatchObject({ status: 'sent_to_leading_group', decidedIn: meet });
+    expect(established.data!.establishFund.fundCode).toBeTruthy();
+  });
+});

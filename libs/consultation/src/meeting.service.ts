@@ -1,0 +1,405 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DedupService, type FundOverlap } from '#dedup';
+import { HistoryRepository, type Actor } from '#history';
+import { ReferenceService } from '#reference';
+import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import type { TaskCaller } from './task.service.js';
+
+export const MEETING_KINDS = ['annual_direction', 'guideline', 'project', 'fund_establishment', 'joint'] as const;
+export type MeetingKind = (typeof MEETING_KINDS)[number];
+export type MeetingStatus = 'planned' | 'agenda_frozen' | 'held' | 'minutes_approved';
+export const DECISIONS = ['approve', 'reject', 'defer', 'refer', 'merge', 'more_information'] as const;
+export type Decision = (typeof DECISIONS)[number];
+export type AgendaKind = 'project' | 'duplicate_alert' | 'credit_review' | 'fund_proposal' | 'other';
+export type AlertOutcome = 'confirmed' | 'dismissed_related' | 'dismissed_distinct';
+
+export interface AgendaItem {
+  id: string;
+  seq: number;
+  kind: AgendaKind;
+  projectId: string | null;
+  projectCode: string | null;
+  alertId: string | null;
+  fundProposalId: string | null;
+  title: string;
+  reason: string;
+  decision: Decision | null;
+  rationale: string;
+  alertOutcome: AlertOutcome | null;
+  referredTo: string | null;
+  agreed: string[];
+  dissented: string[];
+  decidedAt: Date | null;
+}
+
+export interface Meeting {
+  id: string;
+  kind: MeetingKind;
+  title: string;
+  convenedBy: string;
+  startsAt: Date;
+  place: string;
+  year: number;
+  status: MeetingStatus;
+  minutes: string;
+  participants: { departmentCode: string; attendees: string[]; attended: boolean | null }[];
+  agenda: AgendaItem[];
+}
+
+export interface FundProposal {
+  id: string;
+  departmentCode: string;
+  name: string;
+  direction: string;
+  budgetFen: bigint | null;
+  overlaps: FundOverlap[];
+  status: 'proposed' | 'approved' | 'rejected' | 'established' | 'sent_to_leading_group';
+  decidedIn: string | null;
+  fundCode: string | null;
+}
+
+const OPEN_PROJECT_STATUSES = ['DRAFT', 'ACCEPTED', 'PRELIMINARY_CHECK', 'EXPERT_REVIEW', 'CONSULTATION'];
+
+/**
+ * Consultation meetings (会商, DOMAIN §7; 000 §五(一)(二)): the leading department convenes a
+ * meeting of the linkage departments, builds its agenda from open duplicate alerts and credit
+ * warnings among them, freezes it, holds it; each department records its own attendance and its
+ * agreement or dissent; the decisions are written back when the minutes are approved — into the
+ * projects' histories, the alerts' statuses, the fund proposals. A decision does not approve a
+ * project by itself: departments then decide by their own rules.
+ */
+@Injectable()
+export class MeetingService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly reference: ReferenceService,
+    private readonly history: HistoryRepository,
+    private readonly dedup: DedupService,
+    private readonly clock: Clock,
+  ) {}
+
+  async convene(caller: TaskCaller, input: { kind: string; title: string; startsAt: string; place: string; participants: string[]; year?: number | null }): Promise<Meeting> {
+    this.leading(caller, 'convenes meetings');
+    const problems: FieldProblem[] = [];
+    if (!MEETING_KINDS.includes(input.kind as MeetingKind)) problems.push({ field: 'kind', reason: `must be one of ${MEETING_KINDS.join(', ')}` });
+    if (!input.title?.trim()) problems.push({ field: 'title', reason: 'is required' });
+    if (!input.place?.trim()) problems.push({ field: 'place', reason: 'is required' });
+    const startsAt = new Date(input.startsAt);
+    if (!input.startsAt || Number.isNaN(startsAt.getTime())) problems.push({ field: 'startsAt', reason: 'must be a date-time (ISO 8601)' });
+    const ids: string[] = [];
+    for (const p of input.participants ?? []) {
+      const d = await this.reference.resolveDepartment(p);
+      if (!d) problems.push({ field: 'participants', reason: `"${p}" is not a known department` });
+      else ids.push(d.id);
+    }
+    if (!ids.length && !problems.some((p) => p.field === 'participants')) problems.push({ field: 'participants', reason: 'name the participating departments' });
+    if (problems.length) throw new ValidationError(problems);
+    const id = randomUUID();
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.query(`INSERT INTO meeting (id, kind, title, convened_by, starts_at, place, year, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,'planned',$8,$8)`, [
+        id, input.kind, input.title.trim(), caller.departmentId, startsAt, input.place.trim(), input.year ?? startsAt.getUTCFullYear(), at,
+      ]);
+      const all = [...new Set([caller.departmentId, ...ids])];
+      await em.query(`INSERT INTO meeting_participant (meeting_id, department_id) SELECT $1, unnest($2::uuid[])`, [id, all]);
+      await this.history.append(em, { entityType: 'meeting', entityId: id, action: 'CONVENED', changes: { kind: input.kind, title: input.title.trim(), startsAt: startsAt.toISOString(), place: input.place.trim() } }, this.actor(caller), at);
+    });
+    return this.get(caller, id);
+  }
+
+  /**
+   * Propose the items a project consultation should discuss: open duplicate alerts between the
+   * participating departments, and their open applications whose credit review warned or blocked.
+   * Items already on the agenda are not added twice.
+   */
+  async buildAgenda(caller: TaskCaller, meetingId: string): Promise<Meeting> {
+    this.leading(caller, 'builds the agenda');
+    // Read through other services before the meeting's transaction (the embedded database has one connection).
+    const before = await this.get(caller, meetingId);
+    const alerts = await this.dedup.listAlerts({ status: ['open'], betweenDepartments: before.participants.map((p) => p.departmentCode) }, 500);
+    return this.change(caller, meetingId, ['planned'], 'AGENDA_BUILT', async (em, m) => {
+      const codes = m.participants.map((p) => p.departmentCode);
+      const credit = (await em.query(
+        `SELECT p.id, p.code, p.title, r.outcome, r.findings FROM project p JOIN department d ON d.id = p.department_id
+           JOIN LATERAL (SELECT outcome, findings FROM credit_review WHERE project_id = p.id ORDER BY seq DESC LIMIT 1) r ON true
+          WHERE d.code = ANY($1::text[]) AND p.status = ANY($2::text[]) AND r.outcome <> 'pass' ORDER BY p.code`,
+        [codes, OPEN_PROJECT_STATUSES],
+      )) as { id: string; code: string; title: string; outcome: string; findings: { detail: string }[] }[];
+      const have = new Set(m.agenda.flatMap((i) => [i.alertId ? `a${i.alertId}` : '', i.kind === 'credit_review' && i.projectId ? `c${i.projectId}` : '']));
+      let seq = m.agenda.length;
+      const add = async (item: { kind: AgendaKind; projectId?: string | null; alertId?: string | null; title: string; reason: string }) => {
+        await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, project_id, alert_id, title, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [randomUUID(), meetingId, ++seq, item.kind, item.projectId ?? null, item.alertId ?? null, item.title, item.reason]);
+      };
+      for (const a of alerts.items) {
+        if (have.has(`a${a.id}`)) continue;
+        await add({ kind: 'duplicate_alert', alertId: a.id, title: `疑似重复资助 ${a.codeA} / ${a.codeB}`, reason: `${a.level} (score ${a.score}): ${a.evidence.filter((e) => e.weight > 0).map((e) => e.detail).join('; ')}` });
+      }
+      for (const c of credit) {
+        if (have.has(`c${c.id}`)) continue;
+        await add({ kind: 'credit_review', projectId: c.id, title: `信用审查${c.outcome === 'block' ? '阻止' : '提示'}:${c.code.trim()} ${c.title}`, reason: c.findings.map((f) => f.detail).join('; ') });
+      }
+      return { added: seq - m.agenda.length };
+    });
+  }
+
+  /** Add an item by hand: a project (unified code), a duplicate alert, a fund proposal, or anything else. */
+  async addItem(caller: TaskCaller, meetingId: string, input: { kind: string; projectCode?: string | null; alertId?: string | null; fundProposalId?: string | null; title: string; reason?: string | null }): Promise<Meeting> {
+    this.leading(caller, 'edits the agenda');
+    const problems: FieldProblem[] = [];
+    const kinds: AgendaKind[] = ['project', 'duplicate_alert', 'credit_review', 'fund_proposal', 'other'];
+    if (!kinds.includes(input.kind as AgendaKind)) problems.push({ field: 'kind', reason: `must be one of ${kinds.join(', ')}` });
+    if (!input.title?.trim()) problems.push({ field: 'title', reason: 'is required' });
+    let projectId: string | null = null;
+    if (input.projectCode) {
+      const [p] = (await this.ds.query(`SELECT id FROM project WHERE code = $1`, [input.projectCode.replace(/[\s-]/g, '').toUpperCase()])) as { id: string }[];
+      if (!p) problems.push({ field: 'projectCode', reason: `no project ${input.projectCode}` });
+      else projectId = p.id;
+    }
+    if ((input.kind === 'project' || input.kind === 'credit_review') && !input.projectCode) problems.push({ field: 'projectCode', reason: `a ${input.kind} item names its project` });
+    if (input.kind === 'duplicate_alert' && !input.alertId) problems.push({ field: 'alertId', reason: 'a duplicate_alert item names its alert' });
+    if (input.kind === 'fund_proposal' && !input.fundProposalId) problems.push({ field: 'fundProposalId', reason: 'a fund_proposal item names its proposal' });
+    if (problems.length) throw new ValidationError(problems);
+    if (input.alertId) await this.dedup.alert(input.alertId);
+    if (input.fundProposalId) await this.proposal(input.fundProposalId);
+    return this.change(caller, meetingId, ['planned'], 'ITEM_ADDED', async (em, m) => {
+      await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, project_id, alert_id, fund_proposal_id, title, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [
+        randomUUID(), meetingId, m.agenda.length + 1, input.kind, projectId, input.alertId ?? null, input.fundProposalId ?? null, input.title.trim(), input.reason?.trim() ?? '',
+      ]);
+      return { title: input.title.trim() };
+    });
+  }
+
+  async freezeAgenda(caller: TaskCaller, meetingId: string): Promise<Meeting> {
+    this.leading(caller, 'freezes the agenda');
+    return this.change(caller, meetingId, ['planned'], 'AGENDA_FROZEN', async (em, m) => {
+      if (!m.agenda.length) throw ValidationError.field('agenda', 'is empty: add or build items first');
+      await em.query(`UPDATE meeting SET status = 'agenda_frozen' WHERE id = $1`, [meetingId]);
+      return { items: m.agenda.length };
+    });
+  }
+
+  async hold(caller: TaskCaller, meetingId: string): Promise<Meeting> {
+    this.leading(caller, 'records that a meeting was held');
+    return this.change(caller, meetingId, ['agenda_frozen'], 'HELD', async (em) => {
+      await em.query(`UPDATE meeting SET status = 'held' WHERE id = $1`, [meetingId]);
+      return {};
+    });
+  }
+
+  /** A participating department records its own attendance. */
+  async recordAttendance(caller: TaskCaller, meetingId: string, attendees: string[], attended: boolean): Promise<Meeting> {
+    if (!attendees?.length && attended) throw ValidationError.field('attendees', 'name who attended');
+    return this.change(caller, meetingId, ['planned', 'agenda_frozen', 'held'], 'ATTENDANCE', async (em, m) => {
+      if (!m.participants.some((p) => p.departmentCode === caller.departmentCode)) throw new ForbiddenError(`${caller.departmentCode} does not take part in this meeting`);
+      await em.query(`UPDATE meeting_participant SET attendees = $3, attended = $4 WHERE meeting_id = $1 AND department_id = $2`, [meetingId, caller.departmentId, attendees.map((a) => a.trim()).filter(Boolean), attended]);
+      return { department: caller.departmentCode, attendees, attended };
+    }, { anyParticipant: true });
+  }
+
+  /** The leading department records the decision on an item of a meeting that was held. */
+  async decide(caller: TaskCaller, meetingId: string, itemId: string, input: { decision: string; rationale: string; alertOutcome?: string | null; referredTo?: string | null }): Promise<Meeting> {
+    this.leading(caller, 'records decisions');
+    const problems: FieldProblem[] = [];
+    if (!DECISIONS.includes(input.decision as Decision)) problems.push({ field: 'decision', reason: `must be one of ${DECISIONS.join(', ')}` });
+    if (!input.rationale?.trim()) problems.push({ field: 'rationale', reason: 'is required' });
+    if (input.decision === 'refer' && !input.referredTo?.trim()) problems.push({ field: 'referredTo', reason: 'name the sub-fund or department the item is referred to' });
+    if (input.alertOutcome && !['confirmed', 'dismissed_related', 'dismissed_distinct'].includes(input.alertOutcome)) problems.push({ field: 'alertOutcome', reason: 'must be confirmed, dismissed_related or dismissed_distinct' });
+    if (problems.length) throw new ValidationError(problems);
+    return this.change(caller, meetingId, ['held'], 'DECIDED', async (em, m) => {
+      const item = m.agenda.find((i) => i.id === itemId);
+      if (!item) throw new NotFoundError('agenda item', itemId);
+      if (item.kind === 'duplicate_alert' && !input.alertOutcome && input.decision !== 'defer' && input.decision !== 'more_information')
+        throw ValidationError.field('alertOutcome', 'a decision on a duplicate alert says its outcome: confirmed, dismissed_related or dismissed_distinct');
+      await em.query(`UPDATE agenda_item SET decision = $2, rationale = $3, alert_outcome = $4, referred_to = $5, decided_at = $6 WHERE id = $1`, [
+        itemId, input.decision, input.rationale.trim(), input.alertOutcome ?? null, input.referredTo?.trim() || null, this.clock.now(),
+      ]);
+      return { item: item.seq, decision: input.decision };
+    });
+  }
+
+  /** A participating department records whether it agrees with a decision. */
+  async recordPosition(caller: TaskCaller, meetingId: string, itemId: string, agrees: boolean): Promise<Meeting> {
+    return this.change(caller, meetingId, ['held'], 'POSITION', async (em, m) => {
+      if (!m.participants.some((p) => p.departmentCode === caller.departmentCode)) throw new ForbiddenError(`${caller.departmentCode} does not take part in this meeting`);
+      const item = m.agenda.find((i) => i.id === itemId);
+      if (!item) throw new NotFoundError('agenda item', itemId);
+      if (!item.decision) throw ValidationError.field('itemId', 'has no decision yet');
+      await em.query(
+        `UPDATE agenda_item SET agreed = array_remove(agreed, $2) || CASE WHEN $3 THEN ARRAY[$2] ELSE '{}'::text[] END,
+                                dissented = array_remove(dissented, $2) || CASE WHEN $3 THEN '{}'::text[] ELSE ARRAY[$2] END WHERE id = $1`,
+        [itemId, caller.departmentCode, agrees],
+      );
+      return { item: item.seq, agrees };
+    }, { anyParticipant: true });
+  }
+
+  /**
+   * Approve the minutes: every decision is written back — a project's history shows the consultation
+   * and its decision (and where it was referred), a duplicate alert takes the meeting's outcome, a
+   * fund proposal is approved or rejected by a fund-establishment meeting.
+   */
+  async approveMinutes(caller: TaskCaller, meetingId: string, minutes: string): Promise<Meeting> {
+    this.leading(caller, 'approves the minutes');
+    if (!minutes?.trim()) throw ValidationError.field('minutes', 'are required');
+    const alertDecisions: { id: string; outcome: AlertOutcome; reason: string }[] = [];
+    // The alerts' projects, read before the meeting's transaction (the embedded database has one connection).
+    const pending = await this.get(caller, meetingId);
+    const alertProjects = new Map<string, string[]>();
+    for (const i of pending.agenda) if (i.alertId) alertProjects.set(i.alertId, await this.dedup.alert(i.alertId).then((a) => [a.projectA, a.projectB]));
+    return this.change(caller, meetingId, ['held'], 'MINUTES_APPROVED', async (em, m) => {
+      const undecided = m.agenda.filter((i) => !i.decision);
+      if (undecided.length) throw ValidationError.field('agenda', `items ${undecided.map((i) => i.seq).join(', ')} have no decision yet`);
+      await em.query(`UPDATE meeting SET status = 'minutes_approved', minutes = $2 WHERE id = $1`, [meetingId, minutes.trim()]);
+      const at = this.clock.now();
+      for (const i of m.agenda) {
+        const projectIds = i.projectId ? [i.projectId] : [];
+        if (i.alertId) {
+          projectIds.push(...(alertProjects.get(i.alertId) ?? []));
+          if (i.alertOutcome) alertDecisions.push({ id: i.alertId, outcome: i.alertOutcome, reason: `${m.title}: ${i.rationale}` });
+        }
+        if (projectIds.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [projectIds]);
+        for (const pid of projectIds)
+          await this.history.append(em, { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, this.actor(caller), at);
+        if (i.fundProposalId) {
+          if (m.kind !== 'fund_establishment') throw ValidationError.field('agenda', `item ${i.seq} decides a fund proposal, which only a fund-establishment meeting does`);
+          const status = i.decision === 'approve' ? 'approved' : i.decision === 'reject' ? 'rejected' : null;
+          if (status) {
+            await em.query(`UPDATE fund_proposal SET status = $2, decided_in = $3, updated_at = $4 WHERE id = $1 AND status = 'proposed'`, [i.fundProposalId, status, meetingId, at]);
+            await this.history.append(em, { entityType: 'fund_proposal', entityId: i.fundProposalId, action: status === 'approved' ? 'APPROVED_BY_MEETING' : 'REJECTED_BY_MEETING', reason: i.rationale, changes: { meeting: m.title } }, this.actor(caller), at);
+          }
+        }
+      }
+      return { decisions: m.agenda.length };
+    }).then(async (meeting) => {
+      // The alerts' own transactions, after the minutes are stored.
+      for (const d of alertDecisions) await this.dedup.decideByMeeting(this.actor(caller), d.id, d.outcome, d.reason);
+      return meeting;
+    });
+  }
+
+  async get(caller: TaskCaller | null, id: string): Promise<Meeting> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not a meeting id');
+    const m = await this.load(this.ds.manager, id);
+    if (!m) throw new NotFoundError('meeting', id);
+    if (caller && !this.mayRead(caller, m)) throw new ForbiddenError(`${caller.departmentCode} does not take part in this meeting`);
+    return m;
+  }
+
+  async list(caller: TaskCaller, filter: { kind?: string; year?: number; department?: string; status?: string } = {}): Promise<Meeting[]> {
+    const rows = (await this.ds.query(`SELECT id FROM meeting ORDER BY starts_at DESC, id`)) as { id: string }[];
+    const all: Meeting[] = [];
+    for (const r of rows) all.push((await this.load(this.ds.manager, r.id))!);
+    return all.filter(
+      (m) =>
+        this.mayRead(caller, m) &&
+        (!filter.kind || m.kind === filter.kind) &&
+        (filter.year === undefined || m.year === filter.year) &&
+        (!filter.status || m.status === filter.status) &&
+        (!filter.department || m.participants.some((p) => p.departmentCode === filter.department)),
+    );
+  }
+
+  // ------------------------------------------------------------------ fund proposals
+
+  /** A department proposes a new fund; the overlap check against every fund and sub-fund comes with it. */
+  async propose(caller: TaskCaller, input: { name: string; direction: string; budgetFen?: bigint | null }): Promise<FundProposal> {
+    if (caller.role === 'READER') throw new ForbiddenError('a read-only key cannot propose funds');
+    if (!input.direction?.trim()) throw ValidationError.field('direction', 'is required');
+    const overlaps = await this.dedup.fundOverlap(input.name, input.direction);
+    const id = randomUUID();
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.query(`INSERT INTO fund_proposal (id, department_id, name, direction, budget_fen, overlap_check, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$7)`, [
+        id, caller.departmentId, input.name.trim(), input.direction.trim(), input.budgetFen?.toString() ?? null, JSON.stringify(overlaps), at,
+      ]);
+      await this.history.append(em, { entityType: 'fund_proposal', entityId: id, action: 'PROPOSED', changes: { name: input.name.trim(), overlaps: overlaps.map((o) => `${o.level} ${o.fundCode}${o.subFundCode ? `-${o.subFundCode}` : ''} ${o.name}`) } }, this.actor(caller), at);
+    });
+    return this.proposal(id);
+  }
+
+  /**
+   * Create the fund a fund-establishment meeting approved (000 §五(二)3), by its proposing department
+   * or the leading department; the proposal then goes to the leading-group office.
+   */
+  async establish(caller: TaskCaller, proposalId: string): Promise<FundProposal> {
+    const p = await this.proposal(proposalId);
+    if (caller.role !== 'LEADING' && caller.departmentCode !== p.departmentCode) throw new ForbiddenError('the proposing department or the leading department establishes the fund');
+    if (p.status !== 'approved') throw new DomainError(ErrorCode.RULE_VIOLATION, `fund proposal "${p.name}" is ${p.status}: only a proposal a fund-establishment meeting approved becomes a fund`, { rule: 'FUND_ESTABLISHMENT_MEETING', current: p.status });
+    const dept = (await this.reference.resolveDepartment(p.departmentCode))!;
+    const fundId = await this.reference.registerFund({ departmentId: dept.id, jurisdictionCode: dept.jurisdictionCode, name: p.name });
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.query(`UPDATE fund_proposal SET status = 'sent_to_leading_group', fund_id = $2, updated_at = $3 WHERE id = $1`, [proposalId, fundId, at]);
+      await this.history.append(em, { entityType: 'fund_proposal', entityId: proposalId, action: 'ESTABLISHED', changes: { fundId, status: 'sent_to_leading_group' } }, this.actor(caller), at);
+    });
+    return this.proposal(proposalId);
+  }
+
+  async proposals(): Promise<FundProposal[]> {
+    const rows = (await this.ds.query(`SELECT id FROM fund_proposal ORDER BY created_at, id`)) as { id: string }[];
+    return Promise.all(rows.map((r) => this.proposal(r.id)));
+  }
+
+  async proposal(id: string): Promise<FundProposal> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('fundProposalId', 'is not a proposal id');
+    const [r] = (await this.ds.query(
+      `SELECT p.*, d.code AS department_code, f.code AS fund_code FROM fund_proposal p JOIN department d ON d.id = p.department_id LEFT JOIN fund f ON f.id = p.fund_id WHERE p.id = $1`,
+      [id],
+    )) as { id: string; department_code: string; name: string; direction: string; budget_fen: string | null; overlap_check: FundOverlap[]; status: FundProposal['status']; decided_in: string | null; fund_code: string | null }[];
+    if (!r) throw new NotFoundError('fund proposal', id);
+    return { id: r.id, departmentCode: r.department_code, name: r.name, direction: r.direction, budgetFen: r.budget_fen === null ? null : BigInt(r.budget_fen), overlaps: r.overlap_check, status: r.status, decidedIn: r.decided_in, fundCode: r.fund_code };
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private async change(caller: TaskCaller, meetingId: string, from: MeetingStatus[], action: string, work: (em: EntityManager, m: Meeting) => Promise<Record<string, unknown>>, opts: { anyParticipant?: boolean } = {}): Promise<Meeting> {
+    if (!/^[0-9a-f-]{36}$/i.test(meetingId)) throw ValidationError.field('meetingId', 'is not a meeting id');
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      const locked = (await em.query(`SELECT id FROM meeting WHERE id = $1 FOR UPDATE`, [meetingId])) as unknown[];
+      if (!locked.length) throw new NotFoundError('meeting', meetingId);
+      const m = (await this.load(em, meetingId))!;
+      if (!opts.anyParticipant && m.convenedBy !== caller.departmentCode) throw new ForbiddenError(`only the convening department (${m.convenedBy}) edits this meeting`);
+      if (!from.includes(m.status)) throw new DomainError(ErrorCode.INVALID_TRANSITION, `meeting "${m.title}" is ${m.status}; this needs ${from.join(' or ')}`, { current: m.status, allowed: from });
+      const changes = await work(em, m);
+      await em.query(`UPDATE meeting SET updated_at = $2 WHERE id = $1`, [meetingId, at]);
+      await this.history.append(em, { entityType: 'meeting', entityId: meetingId, action, changes }, this.actor(caller), at);
+    });
+    return this.get(null, meetingId);
+  }
+
+  private async load(em: EntityManager, id: string): Promise<Meeting | null> {
+    const [m] = (await em.query(`SELECT m.*, d.code AS convened_code FROM meeting m JOIN department d ON d.id = m.convened_by WHERE m.id = $1`, [id])) as {
+      id: string; kind: MeetingKind; title: string; convened_code: string; starts_at: Date; place: string; year: number; status: MeetingStatus; minutes: string;
+    }[];
+    if (!m) return null;
+    const participants = (await em.query(`SELECT d.code, p.attendees, p.attended FROM meeting_participant p JOIN department d ON d.id = p.department_id WHERE p.meeting_id = $1 ORDER BY d.code`, [id])) as { code: string; attendees: string[]; attended: boolean | null }[];
+    const items = (await em.query(`SELECT a.*, p.code AS project_code FROM agenda_item a LEFT JOIN project p ON p.id = a.project_id WHERE a.meeting_id = $1 ORDER BY a.seq`, [id])) as {
+      id: string; seq: number; kind: AgendaKind; project_id: string | null; project_code: string | null; alert_id: string | null; fund_proposal_id: string | null; title: string; reason: string;
+      decision: Decision | null; rationale: string; alert_outcome: AlertOutcome | null; referred_to: string | null; agreed: string[]; dissented: string[]; decided_at: Date | null;
+    }[];
+    return {
+      id: m.id, kind: m.kind, title: m.title, convenedBy: m.convened_code, startsAt: m.starts_at, place: m.place, year: m.year, status: m.status, minutes: m.minutes,
+      participants: participants.map((p) => ({ departmentCode: p.code, attendees: p.attendees, attended: p.attended })),
+      agenda: items.map((i) => ({
+        id: i.id, seq: i.seq, kind: i.kind, projectId: i.project_id, projectCode: i.project_code?.trim() ?? null, alertId: i.alert_id, fundProposalId: i.fund_proposal_id, title: i.title, reason: i.reason,
+        decision: i.decision, rationale: i.rationale, alertOutcome: i.alert_outcome, referredTo: i.referred_to, agreed: i.agreed, dissented: i.dissented, decidedAt: i.decided_at,
+      })),
+    };
+  }
+
+  private mayRead(caller: TaskCaller, m: Meeting): boolean {
+    return caller.role === 'LEADING' || caller.role === 'INFORMATION_CENTER' || m.participants.some((p) => p.departmentCode === caller.departmentCode);
+  }
+
+  private leading(caller: TaskCaller, what: string): void {
+    if (caller.role !== 'LEADING') throw new ForbiddenError(`the leading department ${what}`);
+  }
+
+  private actor(caller: TaskCaller): Actor {
+    return { departmentId: caller.departmentId, apiKeyId: caller.apiKeyId };
+  }
+}
