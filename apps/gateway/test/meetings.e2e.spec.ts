@@ -92,6 +92,24 @@ describe(`consultation meetings through GraphQL (${testDbKind()} database)`, () 
     expect((await m('{ meetings(kind: "project", year: 2026, status: "minutes_approved") { id } }', KW)).data!.meetings).toHaveLength(1);
   });
 
+  it('compiles the departments\' guidelines: overlapping directions on the agenda, divided by the meeting', async () => {
+    await m('mutation { submitGuideline(year: 2027, title: "2027 年产业技术创新指南", directions: ["集成电路装备与材料攻关", "工业互联网平台建设"]) { id } }', JXW);
+    await m('mutation { submitGuideline(year: 2027, title: "2027 年科技创新行动计划指南", directions: ["集成电路装备关键材料攻关", "脑科学与类脑智能"]) { id } }', KW);
+    const meet = (await m('mutation { conveneMeeting(input: { kind: "guideline", title: "2027 年指南编制会商", startsAt: "2026-11-30T09:00:00+08:00", place: "经信委", participants: ["KW"], year: 2027 }) { id } }', JXW)).data!.conveneMeeting.id;
+    const built = (await m(`mutation { buildAgenda(meetingId: "${meet}") { agenda { id kind title reason guidelineIds } } }`, JXW)).data!.buildAgenda.agenda;
+    expect(built).toHaveLength(1);
+    expect(built[0]).toMatchObject({ kind: 'guideline', title: '指南方向重叠:JXW「集成电路装备与材料攻关」/ KW「集成电路装备关键材料攻关」' });
+    expect(built[0].guidelineIds).toHaveLength(2);
+    await m(`mutation { freezeAgenda(meetingId: "${meet}") { id } }`, JXW);
+    await m(`mutation { holdMeeting(meetingId: "${meet}") { id } }`, JXW);
+    const noDivision = await m(`mutation { decideAgendaItem(meetingId: "${meet}", itemId: "${built[0].id}", input: { decision: "merge", rationale: "避免重复" }) { id } }`, JXW);
+    expect(noDivision.errors?.[0]?.message).toMatch(/division/);
+    await m(`mutation { decideAgendaItem(meetingId: "${meet}", itemId: "${built[0].id}", input: { decision: "merge", rationale: "避免重复", division: "装备由经信委支持,材料由科委支持" }) { id } }`, JXW);
+    await m(`mutation { approveMinutes(meetingId: "${meet}", minutes: "指南分工如决定") { id } }`, JXW);
+    const guidelines = (await m('{ guidelines(year: 2027) { departmentCode status } }', ZJ)).data!.guidelines;
+    expect(guidelines).toEqual([{ departmentCode: 'JXW', status: 'compiled' }, { departmentCode: 'KW', status: 'compiled' }]);
+  });
+
   it('creates a fund only after a fund-establishment meeting decided so', async () => {
     const proposed = await m('mutation { proposeFund(name: "集成电路设计产业专项资金", direction: "支持集成电路设计企业首轮流片", budgetYuan: "50000000") { id status overlaps { fundCode level } } }', KW);
     expect(proposed.errors).toBeUndefined();

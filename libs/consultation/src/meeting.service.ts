@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DedupService, type FundOverlap } from '#dedup';
+import { DedupService, fundOverlaps, type FundOverlap } from '#dedup';
 import { HistoryRepository, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -13,7 +13,16 @@ export type MeetingKind = (typeof MEETING_KINDS)[number];
 export type MeetingStatus = 'planned' | 'agenda_frozen' | 'held' | 'minutes_approved';
 export const DECISIONS = ['approve', 'reject', 'defer', 'refer', 'merge', 'more_information'] as const;
 export type Decision = (typeof DECISIONS)[number];
-export type AgendaKind = 'project' | 'duplicate_alert' | 'credit_review' | 'fund_proposal' | 'other';
+export type AgendaKind = 'project' | 'duplicate_alert' | 'credit_review' | 'fund_proposal' | 'guideline' | 'other';
+
+export interface Guideline {
+  id: string;
+  departmentCode: string;
+  year: number;
+  title: string;
+  directions: string[];
+  status: 'draft' | 'compiled';
+}
 export type AlertOutcome = 'confirmed' | 'dismissed_related' | 'dismissed_distinct';
 
 export interface AgendaItem {
@@ -24,12 +33,16 @@ export interface AgendaItem {
   projectCode: string | null;
   alertId: string | null;
   fundProposalId: string | null;
+  /** The guideline drafts an item is about (two departments' overlapping directions). */
+  guidelineIds: string[];
   title: string;
   reason: string;
   decision: Decision | null;
   rationale: string;
   alertOutcome: AlertOutcome | null;
   referredTo: string | null;
+  /** For a guideline item: how the overlapping directions were divided. */
+  division: string | null;
   agreed: string[];
   dissented: string[];
   decidedAt: Date | null;
@@ -120,6 +133,7 @@ export class MeetingService {
     // Read through other services before the meeting's transaction (the embedded database has one connection).
     const before = await this.get(caller, meetingId);
     const alerts = await this.dedup.listAlerts({ status: ['open'], betweenDepartments: before.participants.map((p) => p.departmentCode) }, 500);
+    if (before.kind === 'guideline') return this.buildGuidelineAgenda(caller, before);
     return this.change(caller, meetingId, ['planned'], 'AGENDA_BUILT', async (em, m) => {
       const codes = m.participants.map((p) => p.departmentCode);
       const credit = (await em.query(
@@ -143,6 +157,61 @@ export class MeetingService {
       }
       return { added: seq - m.agenda.length };
     });
+  }
+
+  /**
+   * A guideline-compilation meeting's agenda: each pair of directions, in two participating
+   * departments' drafts for the meeting's year, that overlap (the fund-overlap comparison of their
+   * distinctive terms), so that the meeting divides them.
+   */
+  private async buildGuidelineAgenda(caller: TaskCaller, m: Meeting): Promise<Meeting> {
+    const drafts = (await this.guidelines(m.year)).filter((g) => m.participants.some((p) => p.departmentCode === g.departmentCode));
+    const pairs: { a: Guideline; b: Guideline; da: string; db: string; terms: string[]; similarity: number }[] = [];
+    for (const [x, a] of drafts.entries())
+      for (const b of drafts.slice(x + 1)) {
+        if (a.departmentCode === b.departmentCode) continue;
+        for (const da of a.directions) {
+          const found = fundOverlaps({ name: da }, b.directions.map((db) => ({ kind: 'fund' as const, fundCode: '', subFundCode: null, departmentCode: b.departmentCode, name: db })));
+          for (const o of found) pairs.push({ a, b, da, db: o.name, terms: o.sharedTerms, similarity: o.similarity });
+        }
+      }
+    return this.change(caller, m.id, ['planned'], 'AGENDA_BUILT', async (em, current) => {
+      const have = new Set(current.agenda.map((i) => i.title));
+      let seq = current.agenda.length;
+      for (const p of pairs) {
+        const title = `指南方向重叠:${p.a.departmentCode}「${p.da}」/ ${p.b.departmentCode}「${p.db}」`;
+        if (have.has(title)) continue;
+        await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, guideline_ids, title, reason) VALUES ($1,$2,$3,'guideline',$4,$5,$6)`, [randomUUID(), m.id, ++seq, [p.a.id, p.b.id], title, `共同词语:${p.terms.join('、')};相似度 ${p.similarity}`]);
+        have.add(title);
+      }
+      return { added: seq - current.agenda.length };
+    });
+  }
+
+  /** A department submits its annual guideline draft (指南) with its support directions. */
+  async submitGuideline(caller: TaskCaller, input: { year: number; title: string; directions: string[] }): Promise<Guideline> {
+    if (caller.role === 'READER') throw new ForbiddenError('a read-only key cannot submit guidelines');
+    const problems: FieldProblem[] = [];
+    if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2200) problems.push({ field: 'year', reason: 'must be a year' });
+    if (!input.title?.trim()) problems.push({ field: 'title', reason: 'is required' });
+    const directions = (input.directions ?? []).map((d) => d.trim()).filter(Boolean);
+    if (!directions.length) problems.push({ field: 'directions', reason: 'name at least one support direction' });
+    if (problems.length) throw new ValidationError(problems);
+    const id = randomUUID();
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.query(`INSERT INTO guideline_draft (id, department_id, year, title, directions, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'draft',$6,$6)`, [id, caller.departmentId, input.year, input.title.trim(), directions, at]);
+      await this.history.append(em, { entityType: 'guideline', entityId: id, action: 'SUBMITTED', changes: { year: input.year, title: input.title.trim(), directions } }, this.actor(caller), at);
+    });
+    return (await this.guidelines()).find((g) => g.id === id)!;
+  }
+
+  async guidelines(year?: number): Promise<Guideline[]> {
+    const rows = (await this.ds.query(
+      `SELECT g.id, d.code, g.year, g.title, g.directions, g.status FROM guideline_draft g JOIN department d ON d.id = g.department_id ${year === undefined ? '' : 'WHERE g.year = $1'} ORDER BY g.year, d.code, g.created_at`,
+      year === undefined ? [] : [year],
+    )) as { id: string; code: string; year: number; title: string; directions: string[]; status: Guideline['status'] }[];
+    return rows.map((r) => ({ id: r.id, departmentCode: r.code, year: r.year, title: r.title, directions: r.directions, status: r.status }));
   }
 
   /** Add an item by hand: a project (unified code), a duplicate alert, a fund proposal, or anything else. */
@@ -200,7 +269,7 @@ export class MeetingService {
   }
 
   /** The leading department records the decision on an item of a meeting that was held. */
-  async decide(caller: TaskCaller, meetingId: string, itemId: string, input: { decision: string; rationale: string; alertOutcome?: string | null; referredTo?: string | null }): Promise<Meeting> {
+  async decide(caller: TaskCaller, meetingId: string, itemId: string, input: { decision: string; rationale: string; alertOutcome?: string | null; referredTo?: string | null; division?: string | null }): Promise<Meeting> {
     this.leading(caller, 'records decisions');
     const problems: FieldProblem[] = [];
     if (!DECISIONS.includes(input.decision as Decision)) problems.push({ field: 'decision', reason: `must be one of ${DECISIONS.join(', ')}` });
@@ -213,8 +282,10 @@ export class MeetingService {
       if (!item) throw new NotFoundError('agenda item', itemId);
       if (item.kind === 'duplicate_alert' && !input.alertOutcome && input.decision !== 'defer' && input.decision !== 'more_information')
         throw ValidationError.field('alertOutcome', 'a decision on a duplicate alert says its outcome: confirmed, dismissed_related or dismissed_distinct');
-      await em.query(`UPDATE agenda_item SET decision = $2, rationale = $3, alert_outcome = $4, referred_to = $5, decided_at = $6 WHERE id = $1`, [
-        itemId, input.decision, input.rationale.trim(), input.alertOutcome ?? null, input.referredTo?.trim() || null, this.clock.now(),
+      if (item.kind === 'guideline' && !input.division?.trim() && input.decision !== 'defer' && input.decision !== 'more_information')
+        throw ValidationError.field('division', 'a decision on overlapping guideline directions says how they were divided');
+      await em.query(`UPDATE agenda_item SET decision = $2, rationale = $3, alert_outcome = $4, referred_to = $5, division = $6, decided_at = $7 WHERE id = $1`, [
+        itemId, input.decision, input.rationale.trim(), input.alertOutcome ?? null, input.referredTo?.trim() || null, input.division?.trim() || null, this.clock.now(),
       ]);
       return { item: item.seq, decision: input.decision };
     });
@@ -263,6 +334,10 @@ export class MeetingService {
         if (projectIds.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [projectIds]);
         for (const pid of projectIds)
           await this.history.append(em, { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, this.actor(caller), at);
+        for (const g of i.guidelineIds) {
+          await em.query(`UPDATE guideline_draft SET status = 'compiled', updated_at = $2 WHERE id = $1`, [g, at]);
+          await this.history.append(em, { entityType: 'guideline', entityId: g, action: 'COMPILED', reason: i.rationale, changes: { meeting: m.title, item: i.title, decision: i.decision, division: i.division } }, this.actor(caller), at);
+        }
         if (i.fundProposalId) {
           if (m.kind !== 'fund_establishment') throw ValidationError.field('agenda', `item ${i.seq} decides a fund proposal, which only a fund-establishment meeting does`);
           const status = i.decision === 'approve' ? 'approved' : i.decision === 'reject' ? 'rejected' : null;
@@ -378,15 +453,15 @@ export class MeetingService {
     if (!m) return null;
     const participants = (await em.query(`SELECT d.code, p.attendees, p.attended FROM meeting_participant p JOIN department d ON d.id = p.department_id WHERE p.meeting_id = $1 ORDER BY d.code`, [id])) as { code: string; attendees: string[]; attended: boolean | null }[];
     const items = (await em.query(`SELECT a.*, p.code AS project_code FROM agenda_item a LEFT JOIN project p ON p.id = a.project_id WHERE a.meeting_id = $1 ORDER BY a.seq`, [id])) as {
-      id: string; seq: number; kind: AgendaKind; project_id: string | null; project_code: string | null; alert_id: string | null; fund_proposal_id: string | null; title: string; reason: string;
-      decision: Decision | null; rationale: string; alert_outcome: AlertOutcome | null; referred_to: string | null; agreed: string[]; dissented: string[]; decided_at: Date | null;
+      id: string; seq: number; kind: AgendaKind; project_id: string | null; project_code: string | null; alert_id: string | null; fund_proposal_id: string | null; guideline_ids: string[]; title: string; reason: string;
+      decision: Decision | null; rationale: string; alert_outcome: AlertOutcome | null; referred_to: string | null; division: string | null; agreed: string[]; dissented: string[]; decided_at: Date | null;
     }[];
     return {
       id: m.id, kind: m.kind, title: m.title, convenedBy: m.convened_code, startsAt: m.starts_at, place: m.place, year: m.year, status: m.status, minutes: m.minutes,
       participants: participants.map((p) => ({ departmentCode: p.code, attendees: p.attendees, attended: p.attended })),
       agenda: items.map((i) => ({
-        id: i.id, seq: i.seq, kind: i.kind, projectId: i.project_id, projectCode: i.project_code?.trim() ?? null, alertId: i.alert_id, fundProposalId: i.fund_proposal_id, title: i.title, reason: i.reason,
-        decision: i.decision, rationale: i.rationale, alertOutcome: i.alert_outcome, referredTo: i.referred_to, agreed: i.agreed, dissented: i.dissented, decidedAt: i.decided_at,
+        id: i.id, seq: i.seq, kind: i.kind, projectId: i.project_id, projectCode: i.project_code?.trim() ?? null, alertId: i.alert_id, fundProposalId: i.fund_proposal_id, guidelineIds: i.guideline_ids, title: i.title, reason: i.reason,
+        decision: i.decision, rationale: i.rationale, alertOutcome: i.alert_outcome, referredTo: i.referred_to, division: i.division, agreed: i.agreed, dissented: i.dissented, decidedAt: i.decided_at,
       })),
     };
   }

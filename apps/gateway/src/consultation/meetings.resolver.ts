@@ -1,5 +1,5 @@
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { MeetingService, type FundProposal, type Meeting } from '#consultation';
+import { MeetingService, type FundProposal, type Guideline, type Meeting } from '#consultation';
 import { fenToYuan, yuanToFen } from '#registry';
 import { UnauthenticatedError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
@@ -21,12 +21,14 @@ export class AgendaItemObject {
   @Field(() => String, { nullable: true }) projectCode!: string | null;
   @Field(() => ID, { nullable: true }) alertId!: string | null;
   @Field(() => ID, { nullable: true }) fundProposalId!: string | null;
+  @Field(() => [ID], { description: '涉及的指南 / guideline drafts concerned' }) guidelineIds!: string[];
   @Field() title!: string;
   @Field({ description: '列入理由 / why it is on the agenda' }) reason!: string;
   @Field(() => String, { nullable: true, description: 'approve / reject / defer / refer / merge / more_information' }) decision!: string | null;
   @Field({ description: '决定理由 / rationale' }) rationale!: string;
   @Field(() => String, { nullable: true, description: '预警处理结果 / a duplicate alert\'s outcome' }) alertOutcome!: string | null;
   @Field(() => String, { nullable: true, description: '转交的子专项或部门 / referred to' }) referredTo!: string | null;
+  @Field(() => String, { nullable: true, description: '指南方向的分工 / how overlapping directions were divided' }) division!: string | null;
   @Field(() => [String], { description: '同意的部门 / departments agreeing' }) agreed!: string[];
   @Field(() => [String], { description: '不同意的部门 / departments dissenting' }) dissented!: string[];
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
@@ -86,6 +88,17 @@ export class DecisionInput {
   @Field() rationale!: string;
   @Field(() => String, { nullable: true, description: '预警议题的结果 / for a duplicate alert: confirmed / dismissed_related / dismissed_distinct' }) alertOutcome?: string | null;
   @Field(() => String, { nullable: true, description: '转交的子专项或部门 / referred to' }) referredTo?: string | null;
+  @Field(() => String, { nullable: true, description: '指南议题:重叠方向如何分工 / for guideline items: how the directions were divided' }) division?: string | null;
+}
+
+@ObjectType('Guideline', { description: '部门年度指南(草案) / A department\'s annual guideline draft' })
+export class GuidelineObject {
+  @Field(() => ID) id!: string;
+  @Field() departmentCode!: string;
+  @Field(() => Int) year!: number;
+  @Field() title!: string;
+  @Field(() => [String], { description: '支持方向 / support directions' }) directions!: string[];
+  @Field({ description: 'draft / compiled(已经指南编制会商) / compiled by a guideline meeting' }) status!: string;
 }
 
 function callerOf(ctx: RequestContext) {
@@ -161,6 +174,16 @@ export class MeetingsResolver {
   @Mutation(() => MeetingObject, { description: '通过会议纪要,决定写回项目、预警与拟设专项 / Approve the minutes; decisions are written back' })
   approveMinutes(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('minutes') minutes: string, @Context() ctx: RequestContext): Promise<Meeting> {
     return this.meetingsService.approveMinutes(callerOf(ctx), meetingId, minutes);
+  }
+
+  @Query(() => [GuidelineObject], { description: '各部门年度指南 / Guideline drafts' })
+  guidelines(@Args('year', { type: () => Int, nullable: true }) year?: number): Promise<Guideline[]> {
+    return this.meetingsService.guidelines(year ?? undefined);
+  }
+
+  @Mutation(() => GuidelineObject, { description: '提交本部门年度指南(草案) / Submit your department\'s guideline draft' })
+  submitGuideline(@Args('year', { type: () => Int }) year: number, @Args('title') title: string, @Args('directions', { type: () => [String] }) directions: string[], @Context() ctx: RequestContext): Promise<Guideline> {
+    return this.meetingsService.submitGuideline(callerOf(ctx), { year, title, directions });
   }
 
   @Query(() => [FundProposalObject], { description: '拟设专项 / Fund proposals' })

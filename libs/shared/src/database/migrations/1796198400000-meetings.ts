@@ -46,21 +46,35 @@ export class Meetings1796198400000 implements MigrationInterface {
         created_at      timestamptz NOT NULL,
         updated_at      timestamptz NOT NULL
       )`);
+    // A department's annual guideline (指南) with its support directions, compiled in a guideline meeting.
+    await q.query(`
+      CREATE TABLE guideline_draft (
+        id            uuid PRIMARY KEY,
+        department_id uuid NOT NULL REFERENCES department(id),
+        year          integer NOT NULL,
+        title         text NOT NULL,
+        directions    text[] NOT NULL,
+        status        text NOT NULL CHECK (status IN ('draft', 'compiled')),
+        created_at    timestamptz NOT NULL,
+        updated_at    timestamptz NOT NULL
+      )`);
     await q.query(`
       CREATE TABLE agenda_item (
         id               uuid PRIMARY KEY,
         meeting_id       uuid NOT NULL REFERENCES meeting(id),
         seq              integer NOT NULL,
-        kind             text NOT NULL CHECK (kind IN ('project', 'duplicate_alert', 'credit_review', 'fund_proposal', 'other')),
+        kind             text NOT NULL CHECK (kind IN ('project', 'duplicate_alert', 'credit_review', 'fund_proposal', 'guideline', 'other')),
         project_id       uuid REFERENCES project(id),
         alert_id         uuid REFERENCES duplicate_alert(id),
         fund_proposal_id uuid REFERENCES fund_proposal(id),
+        guideline_ids    uuid[] NOT NULL DEFAULT '{}',
         title            text NOT NULL,
         reason           text NOT NULL DEFAULT '',
         decision         text CHECK (decision IN ('approve', 'reject', 'defer', 'refer', 'merge', 'more_information')),
         rationale        text NOT NULL DEFAULT '',
         alert_outcome    text CHECK (alert_outcome IN ('confirmed', 'dismissed_related', 'dismissed_distinct')),
         referred_to      text,
+        division         text,
         agreed           text[] NOT NULL DEFAULT '{}',
         dissented        text[] NOT NULL DEFAULT '{}',
         decided_at       timestamptz,
@@ -71,6 +85,7 @@ export class Meetings1796198400000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE agenda_item`);
+    await q.query(`DROP TABLE guideline_draft`);
     await q.query(`DROP TABLE fund_proposal`);
     await q.query(`DROP TABLE meeting_participant`);
     await q.query(`DROP TABLE meeting`);
