@@ -8,6 +8,7 @@ import { RegistryService, type Caller } from '#registry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreditService } from '#credit';
+import { DedupService } from '#dedup';
 import { TaskService } from '#consultation';
 import { NotFoundError, projectRoot } from '#shared/core/index.js';
 import { demoCredit, demoProjects } from './demo-data.js';
@@ -42,6 +43,7 @@ export class SeedService {
     private readonly registry: RegistryService,
     private readonly credit: CreditService,
     private readonly tasks: TaskService,
+    private readonly dedup: DedupService,
   ) {}
 
   migrate(): Promise<string[]> {
@@ -73,19 +75,22 @@ export class SeedService {
     for (const d of await this.reference.departments()) {
       callers.set(d.code, { departmentId: d.id, departmentCode: d.code, role: d.linkageRole === 'LEADING' ? 'LEADING' : 'STAFF', apiKeyId: null });
     }
-    let added = 0;
-    for (const p of demoProjects()) {
-      try {
-        await this.registry.getByLocalId(p.departmentCode, p.localId);
-        continue;
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-      }
-      await this.registry.register(callers.get(p.departmentCode)!, p.input);
-      added++;
+    // As an import does: each department's projects in one batch, then one duplicate check of them all.
+    const all = demoProjects();
+    const have = await this.registry.linkedLocalIds(all.map((p) => ({ department: p.departmentCode, localId: p.localId })));
+    const missing = all.filter((p) => !have.has(`${p.departmentCode}|${p.localId}`));
+    const ids: string[] = [];
+    for (const code of [...new Set(missing.map((p) => p.departmentCode))]) {
+      const mine = missing.filter((p) => p.departmentCode === code);
+      const results = await this.registry.registerMany(callers.get(code)!, mine.map((p) => p.input));
+      results.forEach((r, n) => {
+        if (!r.ok) throw new Error(`demo project ${mine[n]!.localId} was refused: ${(r.error as Error).message}`);
+        ids.push(r.id);
+      });
     }
-    if (added) this.log.log(`registered ${added} demo projects`);
-    return added;
+    if (ids.length) await this.dedup.precheck(ids);
+    if (ids.length) this.log.log(`registered ${ids.length} demo projects`);
+    return ids.length;
   }
 
   /**
