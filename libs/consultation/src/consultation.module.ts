@@ -2,7 +2,7 @@ import { Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
 import { DedupModule } from '#dedup';
 import { HistoryModule } from '#history';
 import { ReferenceModule } from '#reference';
-import { HandlesJob, JobName, QueueService, type JobHandler, type JobResult } from '#shared/queue/index.js';
+import { HandlesJob, JobName, QueueService, scheduleDaily, type JobHandler, type JobResult } from '#shared/queue/index.js';
 import { MeetingService } from './meeting.service.js';
 import { TaskService } from './task.service.js';
 
@@ -20,24 +20,16 @@ export class MarkOverdueTasksHandler implements JobHandler<JobName.MarkOverdueTa
 /** Enqueues the daily task mark once per calendar day (the job id is the date). */
 @Injectable()
 export class TaskTicker implements OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
+  private stop: (() => void) | null = null;
   constructor(private readonly queue: QueueService) {}
 
-  /** First a minute after start, then every `everyMs`. */
-  start(everyMs = 3_600_000): void {
-    if (this.timer) return;
-    const tick = () => void this.queue.enqueue(JobName.MarkOverdueTasks, {}, { jobId: `tasks-overdue-${new Date().toISOString().slice(0, 10)}`, attempts: 3 }).catch(() => undefined);
-    this.timer = setTimeout(() => {
-      tick();
-      this.timer = setInterval(tick, everyMs);
-      this.timer.unref();
-    }, 60_000);
-    this.timer.unref();
+  start(everyMs?: number): void {
+    this.stop ??= scheduleDaily(this.queue, JobName.MarkOverdueTasks, 'tasks-overdue', everyMs);
   }
 
   onModuleDestroy(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.stop?.();
+    this.stop = null;
   }
 }
 

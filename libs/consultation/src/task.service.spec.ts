@@ -4,19 +4,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
-import { DomainError, FixedClock, projectRoot } from '#shared/core/index.js';
-import { resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
+import { FixedClock, projectRoot } from '#shared/core/index.js';
+import { rejection, resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
 import { parseDeadline, TaskService, type TaskCaller } from './task.service.js';
 
-async function rejection(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('planned deadlines as written', () => {
   it('reads an end of year, a date and 持续推进, and refuses anything else', () => {

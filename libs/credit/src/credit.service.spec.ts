@@ -4,8 +4,8 @@ import { HistoryService } from '#history';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
 import { ProjectStatus, RegistryService, type Caller, type RegisterProjectInput } from '#registry';
-import { DomainError, FixedClock } from '#shared/core/index.js';
-import { resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
+import { FixedClock } from '#shared/core/index.js';
+import { rejection, resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
 import { CreditService } from './credit.service.js';
 import type { CreditRecordInput } from './credit.types.js';
 
@@ -13,15 +13,6 @@ import type { CreditRecordInput } from './credit.types.js';
 const ORG_A = { uscc: '91320191790421052D', name: '南京欣网通信科技股份有限公司' };
 const ORG_B = { uscc: '91341602MA2UR8R5XX', name: '亳州市明宇信息技术有限公司' };
 
-async function rejection(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 const record = (over: Partial<CreditRecordInput> = {}): CreditRecordInput => ({
   organisation: ORG_A,

@@ -9,8 +9,8 @@ import { ImportService } from '#integration';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
 import { RegistryService, type Caller } from '#registry';
-import { DomainError, projectRoot } from '#shared/core/index.js';
-import { resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
+import { projectRoot } from '#shared/core/index.js';
+import { rejection, resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
 import { DedupService } from './dedup.service.js';
 
 const bench = (...p: string[]) => join(projectRoot(), '..', 'shared', 'bench', ...p);
@@ -20,15 +20,6 @@ const byId = new Map(records.map((r) => [r.id!, r]));
 const HEADER = Object.keys(records[0]!);
 const csvOf = (rows: Rec[]) => Buffer.from(stringify(rows, { header: true, columns: HEADER }));
 
-async function rejection(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe(`duplicate detection on the registry (${testDbKind()} database)`, () => {
   let app: INestApplicationContext;

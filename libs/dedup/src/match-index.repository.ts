@@ -66,44 +66,17 @@ function toRecord(r: SourceRow): MatchRecord & { code: string } {
   };
 }
 
-interface MatchRow {
-  project_id: string;
-  code: string;
-  department_code: string;
-  sub_fund: string | null;
-  year: number | null;
-  title: string;
-  organisation: string;
-  uscc: string | null;
-  leader: string | null;
-  amount_fen: string | null;
-  start_date: string | null;
-  end_date: string | null;
-  fingerprint: string;
-}
+/** A stored project: the same columns as SOURCE_SQL, read from project_match, with its fingerprint. */
+type MatchRow = SourceRow & { fingerprint: string };
 
 const MATCH_SQL = `
-  SELECT m.project_id, p.code, m.department_code, m.sub_fund, m.year, m.title, m.organisation, m.uscc, m.leader,
+  SELECT m.project_id AS id, p.code, m.department_code, m.sub_fund, m.year, m.title, m.organisation, m.uscc, m.leader,
          m.amount_fen::text AS amount_fen, to_char(m.start_date, 'YYYY-MM-DD') AS start_date,
          to_char(m.end_date, 'YYYY-MM-DD') AS end_date, m.fingerprint
     FROM project_match m JOIN project p ON p.id = m.project_id`;
 
 function fromMatchRow(r: MatchRow): IndexedProject {
-  return {
-    id: r.project_id,
-    code: r.code.trim(),
-    department: r.department_code,
-    subfund: r.sub_fund,
-    year: r.year,
-    title: r.title,
-    organisation: r.organisation,
-    uscc: r.uscc?.trim() || null,
-    leader: r.leader,
-    amountFen: r.amount_fen === null ? null : BigInt(r.amount_fen),
-    startDate: r.start_date,
-    endDate: r.end_date,
-    fingerprint: r.fingerprint,
-  };
+  return { ...toRecord(r), fingerprint: r.fingerprint };
 }
 
 /**
@@ -314,7 +287,7 @@ export class MatchIndex {
       const rows = (await this.ds.query(`${MATCH_SQL} WHERE m.project_id > $1 ORDER BY m.project_id LIMIT $2`, [after, page])) as MatchRow[];
       if (rows.length === 0) return;
       yield rows.map(fromMatchRow);
-      after = rows[rows.length - 1]!.project_id;
+      after = rows[rows.length - 1]!.id;
       if (rows.length < page) return;
     }
   }

@@ -6,8 +6,7 @@ import { parseProjectCode } from '#encoding';
 import { HistoryService } from '#history';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
-import { DomainError } from '#shared/core/index.js';
-import { resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
+import { rejection, resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
 import { ProjectStatus } from './lifecycle.js';
 import { RegistryService } from './registry.service.js';
 import { DelegationService } from './delegation.service.js';
@@ -17,15 +16,6 @@ import type { Caller, RegisterProjectInput } from './registry.types.js';
 const ORG_A = { uscc: '91320191790421052D', name: '南京欣网通信科技股份有限公司' };
 const ORG_B = { uscc: '91341602MA2UR8R5XX', name: '亳州市明宇信息技术有限公司' };
 
-async function rejection(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe(`registry (${testDbKind()} database)`, () => {
   let app: INestApplicationContext;

@@ -1,9 +1,8 @@
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { MeetingService, type FundProposal, type Guideline, type Meeting } from '#consultation';
 import { fenToYuan, yuanToFen } from '#registry';
-import { UnauthenticatedError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
-import type { RequestContext } from '../graphql/request-context.js';
+import { departmentCaller, type RequestContext } from '../graphql/request-context.js';
 import { FundOverlapObject } from '../dedup/dedup.resolver.js';
 
 @ObjectType('MeetingParticipant')
@@ -101,11 +100,6 @@ export class GuidelineObject {
   @Field({ description: 'draft / compiled(已经指南编制会商) / compiled by a guideline meeting' }) status!: string;
 }
 
-function callerOf(ctx: RequestContext) {
-  const p = ctx.principal;
-  if (p.kind !== 'department') throw new UnauthenticatedError('This needs a department API key.');
-  return { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
-}
 
 const toProposal = (p: FundProposal): FundProposalObject => ({ ...p, budgetYuan: p.budgetFen === null ? null : fenToYuan(p.budgetFen) });
 
@@ -123,57 +117,57 @@ export class MeetingsResolver {
     @Args('department', { nullable: true }) department?: string,
     @Args('status', { nullable: true }) status?: string,
   ): Promise<Meeting[]> {
-    return this.meetingsService.list(callerOf(ctx), { kind, year, department, status });
+    return this.meetingsService.list(departmentCaller(ctx), { kind, year, department, status });
   }
 
   @Query(() => MeetingObject, { description: '一次会议,含议题与决定 / A meeting with its agenda and decisions' })
   meeting(@Args('id', { type: () => ID }) id: string, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.get(callerOf(ctx), id);
+    return this.meetingsService.get(departmentCaller(ctx), id);
   }
 
   @Mutation(() => MeetingObject, { description: '召集会商(牵头部门) / Convene a meeting (the leading department)' })
   conveneMeeting(@Args('input') input: ConveneMeetingInput, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.convene(callerOf(ctx), input);
+    return this.meetingsService.convene(departmentCaller(ctx), input);
   }
 
   @Mutation(() => MeetingObject, { description: '生成议程:参加部门间未处理的重复预警、信用审查提示或阻止的申报 / Build the agenda from open duplicate alerts and credit warnings' })
   buildAgenda(@Args('meetingId', { type: () => ID }) meetingId: string, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.buildAgenda(callerOf(ctx), meetingId);
+    return this.meetingsService.buildAgenda(departmentCaller(ctx), meetingId);
   }
 
   @Mutation(() => MeetingObject, { description: '增加议题 / Add an agenda item' })
   addAgendaItem(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('input') input: AgendaItemInput, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.addItem(callerOf(ctx), meetingId, input);
+    return this.meetingsService.addItem(departmentCaller(ctx), meetingId, input);
   }
 
   @Mutation(() => MeetingObject, { description: '冻结议程 / Freeze the agenda' })
   freezeAgenda(@Args('meetingId', { type: () => ID }) meetingId: string, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.freezeAgenda(callerOf(ctx), meetingId);
+    return this.meetingsService.freezeAgenda(departmentCaller(ctx), meetingId);
   }
 
   @Mutation(() => MeetingObject, { description: '登记本部门出席 / Record your department\'s attendance' })
   recordAttendance(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('attendees', { type: () => [String] }) attendees: string[], @Args('attended') attended: boolean, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.recordAttendance(callerOf(ctx), meetingId, attendees, attended);
+    return this.meetingsService.recordAttendance(departmentCaller(ctx), meetingId, attendees, attended);
   }
 
   @Mutation(() => MeetingObject, { description: '会议已召开 / The meeting was held' })
   holdMeeting(@Args('meetingId', { type: () => ID }) meetingId: string, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.hold(callerOf(ctx), meetingId);
+    return this.meetingsService.hold(departmentCaller(ctx), meetingId);
   }
 
   @Mutation(() => MeetingObject, { description: '议题决定(牵头部门) / Record the decision on an item' })
   decideAgendaItem(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('itemId', { type: () => ID }) itemId: string, @Args('input') input: DecisionInput, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.decide(callerOf(ctx), meetingId, itemId, input);
+    return this.meetingsService.decide(departmentCaller(ctx), meetingId, itemId, input);
   }
 
   @Mutation(() => MeetingObject, { description: '登记本部门同意或不同意 / Record your department\'s agreement or dissent' })
   recordPosition(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('itemId', { type: () => ID }) itemId: string, @Args('agrees') agrees: boolean, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.recordPosition(callerOf(ctx), meetingId, itemId, agrees);
+    return this.meetingsService.recordPosition(departmentCaller(ctx), meetingId, itemId, agrees);
   }
 
   @Mutation(() => MeetingObject, { description: '通过会议纪要,决定写回项目、预警与拟设专项 / Approve the minutes; decisions are written back' })
   approveMinutes(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('minutes') minutes: string, @Context() ctx: RequestContext): Promise<Meeting> {
-    return this.meetingsService.approveMinutes(callerOf(ctx), meetingId, minutes);
+    return this.meetingsService.approveMinutes(departmentCaller(ctx), meetingId, minutes);
   }
 
   @Query(() => [GuidelineObject], { description: '各部门年度指南 / Guideline drafts' })
@@ -183,7 +177,7 @@ export class MeetingsResolver {
 
   @Mutation(() => GuidelineObject, { description: '提交本部门年度指南(草案) / Submit your department\'s guideline draft' })
   submitGuideline(@Args('year', { type: () => Int }) year: number, @Args('title') title: string, @Args('directions', { type: () => [String] }) directions: string[], @Context() ctx: RequestContext): Promise<Guideline> {
-    return this.meetingsService.submitGuideline(callerOf(ctx), { year, title, directions });
+    return this.meetingsService.submitGuideline(departmentCaller(ctx), { year, title, directions });
   }
 
   @Query(() => [FundProposalObject], { description: '拟设专项 / Fund proposals' })
@@ -193,11 +187,11 @@ export class MeetingsResolver {
 
   @Mutation(() => FundProposalObject, { description: '提出拟设专项(附与现有专项的重叠检查) / Propose a fund, with the overlap check' })
   async proposeFund(@Args('name') name: string, @Args('direction') direction: string, @Context() ctx: RequestContext, @Args('budgetYuan', { nullable: true }) budgetYuan?: string): Promise<FundProposalObject> {
-    return toProposal(await this.meetingsService.propose(callerOf(ctx), { name, direction, budgetFen: budgetYuan ? yuanToFen('budgetYuan', budgetYuan) : null }));
+    return toProposal(await this.meetingsService.propose(departmentCaller(ctx), { name, direction, budgetFen: budgetYuan ? yuanToFen('budgetYuan', budgetYuan) : null }));
   }
 
   @Mutation(() => FundProposalObject, { description: '设立专项(须经专项资金设立会商同意),随后报领导小组办公室 / Create the fund a fund-establishment meeting approved' })
   async establishFund(@Args('proposalId', { type: () => ID }) proposalId: string, @Context() ctx: RequestContext): Promise<FundProposalObject> {
-    return toProposal(await this.meetingsService.establish(callerOf(ctx), proposalId));
+    return toProposal(await this.meetingsService.establish(departmentCaller(ctx), proposalId));
   }
 }

@@ -1,8 +1,7 @@
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { TaskService, type FollowUpTask, type TaskStatus } from '#consultation';
-import { UnauthenticatedError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
-import type { RequestContext } from '../graphql/request-context.js';
+import { departmentCaller, type RequestContext } from '../graphql/request-context.js';
 
 @ObjectType('TaskProgress', { description: '进展 / A progress note' })
 export class TaskProgressObject {
@@ -51,11 +50,6 @@ export class CreateTaskInput {
   @Field(() => String, { nullable: true, description: '来源(如会议决定) / where it comes from' }) source?: string;
 }
 
-function callerOf(ctx: RequestContext) {
-  const p = ctx.principal;
-  if (p.kind !== 'department') throw new UnauthenticatedError('This needs a department API key.');
-  return { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
-}
 
 /** Follow-up tasks (004): listed per department, overdue and due soon; progress by the departments involved. */
 @Resolver()
@@ -75,17 +69,17 @@ export class TasksResolver {
 
   @Mutation(() => FollowUpTaskObject, { description: '新建跟踪任务(牵头部门) / Set a follow-up task (the leading department)' })
   async createTask(@Args('input') input: CreateTaskInput, @Context() ctx: RequestContext): Promise<FollowUpTaskObject> {
-    return this.toObject(await this.service.create(callerOf(ctx), input));
+    return this.toObject(await this.service.create(departmentCaller(ctx), input));
   }
 
   @Mutation(() => FollowUpTaskObject, { description: '登记任务进展(相关部门) / Record progress (a department involved)' })
   async recordTaskProgress(@Args('id', { type: () => ID }) id: string, @Args('note') note: string, @Context() ctx: RequestContext): Promise<FollowUpTaskObject> {
-    return this.toObject(await this.service.recordProgress(callerOf(ctx), id, note));
+    return this.toObject(await this.service.recordProgress(departmentCaller(ctx), id, note));
   }
 
   @Mutation(() => FollowUpTaskObject, { description: '完成或取消任务(责任部门或牵头部门) / Close a task as done or cancelled' })
   async closeTask(@Args('id', { type: () => ID }) id: string, @Args('status') status: string, @Args('note') note: string, @Context() ctx: RequestContext): Promise<FollowUpTaskObject> {
-    return this.toObject(await this.service.close(callerOf(ctx), id, status as 'done' | 'cancelled', note));
+    return this.toObject(await this.service.close(departmentCaller(ctx), id, status as 'done' | 'cancelled', note));
   }
 
   private toObject(t: FollowUpTask): FollowUpTaskObject {

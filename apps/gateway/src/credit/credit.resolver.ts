@@ -3,9 +3,8 @@ import { BEHAVIOURS, CreditService, MEASURES, effectiveStatus, restrictionEnd, t
 import { HistoryService } from '#history';
 import { ReferenceService } from '#reference';
 import { RegistryService, maskIdNumber } from '#registry';
-import { UnauthenticatedError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
-import type { RequestContext } from '../graphql/request-context.js';
+import { departmentCaller, type RequestContext } from '../graphql/request-context.js';
 import { HistoryEntryObject, ProjectObject } from '../registry/registry.objects.js';
 
 @ObjectType('CreditListEntry', { description: '固定列表中的一项 / One entry of a fixed list' })
@@ -158,11 +157,6 @@ export class CreditRecordFilterInput {
   @Field(() => String, { nullable: true }) behaviour?: string;
 }
 
-function callerOf(ctx: RequestContext) {
-  const p = ctx.principal;
-  if (p.kind !== 'department') throw new UnauthenticatedError('This needs a department API key.');
-  return { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
-}
 
 /** Credit (信用): records shared among the linkage departments (the public sees published ones, masked), checks, reviews, commitments. */
 @Resolver()
@@ -233,28 +227,28 @@ export class CreditResolver {
   @Mutation(() => CreditReviewObject, { description: '重新进行信用审查并保存 / Run a project\'s credit review again, stored' })
   async runCreditReview(@Args('projectCode') projectCode: string, @Context() ctx: RequestContext): Promise<CreditReviewObject> {
     const p = await this.registry.get(projectCode);
-    return this.toReview(await this.credit.reviewOnDemand(callerOf(ctx), p.id));
+    return this.toReview(await this.credit.reviewOnDemand(departmentCaller(ctx), p.id));
   }
 
   @Mutation(() => CreditReviewObject, { description: '牵头部门放行被信用审查阻止的项目(须写明理由) / The leading department lets a blocked project go on to approval, with a reason' })
   async overrideCreditBlock(@Args('projectCode') projectCode: string, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<CreditReviewObject> {
     const p = await this.registry.get(projectCode);
-    return this.toReview(await this.credit.override(callerOf(ctx), p.id, reason));
+    return this.toReview(await this.credit.override(departmentCaller(ctx), p.id, reason));
   }
 
   @Mutation(() => CreditRecordObject, { description: '新增失信记录(认定部门) / Record a dishonesty decision' })
   async createCreditRecord(@Args('input') input: CreditRecordInputType, @Context() ctx: RequestContext): Promise<CreditRecordObject> {
-    return (await this.toObjects([await this.credit.create(callerOf(ctx), input as Parameters<CreditService['create']>[1])]))[0]!;
+    return (await this.toObjects([await this.credit.create(departmentCaller(ctx), input as Parameters<CreditService['create']>[1])]))[0]!;
   }
 
   @Mutation(() => CreditRecordObject, { description: '修改失信记录(仅认定部门,须写明理由) / Correct a record: the deciding department, with a reason' })
   async reviseCreditRecord(@Args('id', { type: () => ID }) id: string, @Args('input') input: CreditRecordInputType, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<CreditRecordObject> {
-    return (await this.toObjects([await this.credit.revise(callerOf(ctx), id, input as Parameters<CreditService['revise']>[2], reason)]))[0]!;
+    return (await this.toObjects([await this.credit.revise(departmentCaller(ctx), id, input as Parameters<CreditService['revise']>[2], reason)]))[0]!;
   }
 
   @Mutation(() => CreditRecordObject, { description: '撤销失信记录 / Revoke a record' })
   async revokeCreditRecord(@Args('id', { type: () => ID }) id: string, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<CreditRecordObject> {
-    return (await this.toObjects([await this.credit.revoke(callerOf(ctx), id, reason)]))[0]!;
+    return (await this.toObjects([await this.credit.revoke(departmentCaller(ctx), id, reason)]))[0]!;
   }
 
   @Mutation(() => CreditRecordObject, { description: '信用修复(附修复决定) / Credit repair, with the repair decision' })
@@ -265,17 +259,17 @@ export class CreditResolver {
     @Args('reason') reason: string,
     @Context() ctx: RequestContext,
   ): Promise<CreditRecordObject> {
-    return (await this.toObjects([await this.credit.repair(callerOf(ctx), id, { decisionNumber, decisionDate }, reason)]))[0]!;
+    return (await this.toObjects([await this.credit.repair(departmentCaller(ctx), id, { decisionNumber, decisionDate }, reason)]))[0]!;
   }
 
   @Mutation(() => CreditRecordObject, { description: '登记异议(异议期间仅作提示) / Register an objection; while pending the record only warns' })
   async objectToCreditRecord(@Args('id', { type: () => ID }) id: string, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<CreditRecordObject> {
-    return (await this.toObjects([await this.credit.object(callerOf(ctx), id, reason)]))[0]!;
+    return (await this.toObjects([await this.credit.object(departmentCaller(ctx), id, reason)]))[0]!;
   }
 
   @Mutation(() => CreditRecordObject, { description: '异议处理:成立则撤销,不成立则恢复 / Resolve an objection: upheld revokes, rejected restores' })
   async resolveCreditObjection(@Args('id', { type: () => ID }) id: string, @Args('upheld') upheld: boolean, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<CreditRecordObject> {
-    return (await this.toObjects([await this.credit.resolveObjection(callerOf(ctx), id, upheld, reason)]))[0]!;
+    return (await this.toObjects([await this.credit.resolveObjection(departmentCaller(ctx), id, upheld, reason)]))[0]!;
   }
 
   @Mutation(() => CommitmentObject, { description: '登记守信承诺(按专项的承诺书版本) / Record an integrity commitment against the fund\'s text' })
@@ -287,7 +281,7 @@ export class CreditResolver {
     @Args('textVersion', { type: () => Int, nullable: true, description: '承诺书版本(默认最新) / text version, default the latest' }) textVersion?: number,
   ): Promise<CommitmentObject> {
     const p = await this.registry.get(projectCode);
-    return this.credit.recordCommitment(callerOf(ctx), p.id, { signedBy, signedAt, textVersion });
+    return this.credit.recordCommitment(departmentCaller(ctx), p.id, { signedBy, signedAt, textVersion });
   }
 
   private async toObjects(records: CreditRecord[]): Promise<CreditRecordObject[]> {

@@ -4,10 +4,10 @@ import { DedupService, type AlertStatus, type DuplicateAlert, type DuplicateCand
 import { HistoryService } from '#history';
 import { ReferenceService } from '#reference';
 import { RegistryService, fenToYuan, yuanToFen } from '#registry';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
+import { ForbiddenError, ValidationError } from '#shared/core/index.js';
 import { JobName, QueueService } from '#shared/queue/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
-import type { RequestContext } from '../graphql/request-context.js';
+import { departmentCaller, type RequestContext } from '../graphql/request-context.js';
 import { JobObject, toJobObject } from '../jobs/jobs.resolver.js';
 import { HistoryEntryObject, ProjectObject } from '../registry/registry.objects.js';
 
@@ -178,11 +178,6 @@ function decodeCursor(cursor: string): { score: number; id: string } {
   return { score: Number(m[1]), id: m[2]! };
 }
 
-function callerOf(ctx: RequestContext) {
-  const p = ctx.principal;
-  if (p.kind !== 'department') throw new UnauthenticatedError('Duplicate checks are shared among the linkage departments: send a department API key.');
-  return { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
-}
 
 /** Duplicate-funding detection (查重): pre-check of drafts, alerts and their review, scans, the new-fund check. */
 @Resolver()
@@ -198,7 +193,7 @@ export class DedupResolver {
 
   @Query(() => [DuplicateCandidateObject], { description: '申报前查重:与全库(各部门、各年度)比对,返回疑似重复项目及依据 / Check a draft against the whole registry before registering it' })
   async duplicateCheck(@Args('input') input: DuplicateCheckInput, @Context() ctx: RequestContext): Promise<DuplicateCandidateObject[]> {
-    const caller = callerOf(ctx);
+    const caller = departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     const amountFen = input.amountYuan ? yuanToFen('amountYuan', input.amountYuan) : null;
     const found = await this.dedup.check({ ...input, department: input.department ?? caller.departmentCode, amountFen });
     return found.map(toCandidate);
@@ -206,7 +201,7 @@ export class DedupResolver {
 
   @Query(() => [DuplicateCandidateObject], { description: '已登记项目的疑似重复项目(即时比对,不存预警) / A registered project checked against the whole registry now' })
   async projectDuplicateCheck(@Args('code') code: string, @Context() ctx: RequestContext): Promise<DuplicateCandidateObject[]> {
-    callerOf(ctx);
+    departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     const p = await this.registry.get(code);
     return (await this.dedup.checkProject(p.code)).map(toCandidate);
   }
@@ -221,7 +216,7 @@ export class DedupResolver {
     @Args('first', { type: () => Int, nullable: true, defaultValue: 20, description: '每页条数(1-500) / page size, 1 to 500' }) first = 20,
     @Args('after', { nullable: true }) after?: string,
   ): Promise<DuplicateAlertConnectionObject> {
-    callerOf(ctx);
+    departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     const f = filter ?? {};
     const projectId = f.projectCode ? (await this.registry.get(f.projectCode)).id : undefined;
     const page = await this.dedup.listAlerts({ status: f.status as AlertStatus[] | undefined, level: f.level, department: f.department, betweenDepartments: f.betweenDepartments, year: f.year, projectId }, first + 1, after ? decodeCursor(after) : undefined);
@@ -232,13 +227,13 @@ export class DedupResolver {
 
   @Query(() => DuplicateAlertObject, { description: '一条预警 / One alert' })
   async duplicateAlert(@Args('id', { type: () => ID }) id: string, @Context() ctx: RequestContext): Promise<DuplicateAlertObject> {
-    callerOf(ctx);
+    departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     return (await this.toAlerts([await this.dedup.alert(id)]))[0]!;
   }
 
   @Query(() => [HistoryEntryObject], { description: '预警的留痕(预警、重开、处理) / An alert\'s history: raised, reopened, reviewed' })
   async duplicateAlertHistory(@Args('id', { type: () => ID }) id: string, @Context() ctx: RequestContext): Promise<HistoryEntryObject[]> {
-    callerOf(ctx);
+    departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     const alert = await this.dedup.alert(id);
     const ref = await this.reference.snapshot();
     const code = new Map(ref.departments.map((d) => [d.id, d.code]));
@@ -252,7 +247,7 @@ export class DedupResolver {
     @Args('reason') reason: string,
     @Context() ctx: RequestContext,
   ): Promise<DuplicateAlertObject> {
-    return (await this.toAlerts([await this.dedup.review(callerOf(ctx), id, status as AlertStatus, reason)]))[0]!;
+    return (await this.toAlerts([await this.dedup.review(departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.'), id, status as AlertStatus, reason)]))[0]!;
   }
 
   @Mutation(() => JobObject, { description: '批量查重(全库,或某年度、某部门),后台任务,带进度 / Scan the registry, a year or a department for duplicates, as a job with progress' })
@@ -261,7 +256,7 @@ export class DedupResolver {
     @Args('year', { type: () => Int, nullable: true }) year?: number,
     @Args('department', { nullable: true, description: '部门代码 / department code' }) department?: string,
   ): Promise<JobObject> {
-    const caller = callerOf(ctx);
+    const caller = departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     if (caller.role === ApiRole.READER) throw new ForbiddenError('a read-only key cannot start a scan');
     const dept = department ? (await this.reference.resolveDepartment(department))?.code : undefined;
     if (department && !dept) throw ValidationError.field('department', `"${department}" is not a known department`);
@@ -275,7 +270,7 @@ export class DedupResolver {
 
   @Query(() => [FundOverlapObject], { description: '拟设专项查重:与现有专项、子专项的名称和支持方向比对(000 §五(二)3) / A proposed fund against the existing funds and sub-funds' })
   async fundOverlap(@Args('name') name: string, @Context() ctx: RequestContext, @Args('direction', { nullable: true, description: '支持方向 / support direction' }) direction?: string): Promise<FundOverlapObject[]> {
-    callerOf(ctx);
+    departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     return this.dedup.fundOverlap(name, direction);
   }
 

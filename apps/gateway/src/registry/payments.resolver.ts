@@ -1,7 +1,6 @@
 import { Args, Context, Field, Mutation, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { RegistryService, type Payment } from '#registry';
-import { UnauthenticatedError } from '#shared/core/index.js';
-import type { RequestContext } from '../graphql/request-context.js';
+import { departmentCaller, type RequestContext } from '../graphql/request-context.js';
 import { money } from './registry.mapper.js';
 import { MoneyObject, ProjectObject } from './registry.objects.js';
 
@@ -35,9 +34,6 @@ export class PaymentsResolver {
     @Context() ctx: RequestContext,
     @Args('reason', { nullable: true }) reason?: string,
   ): Promise<PaymentObject[]> {
-    const p = ctx.principal;
-    if (p.kind !== 'department') throw new UnauthenticatedError('This needs a department API key.');
-    const caller = { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
-    return (await this.registry.recordPayment(caller, code, { stage, amountYuan, paidOn, reason: reason ?? undefined })).map(toPayment);
+    return (await this.registry.recordPayment(departmentCaller(ctx), code, { stage, amountYuan, paidOn, reason: reason ?? undefined })).map(toPayment);
   }
 }

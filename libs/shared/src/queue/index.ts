@@ -5,3 +5,4 @@ export * from './queue.service.js';
 export * from './queue.module.js';
 export * from './in-process-runner.js';
 export { redisOptionsFromUrl } from './redis-options.js';
+export * from './daily-job.js';
