@@ -5,8 +5,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ApiKeyService } from '#identity';
 import { DelegationService } from '#registry';
 import { ExportService, ImportRepository, LinkageReportService, errorReport, type ImportReport } from '#integration';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ReportService } from '#report';
 import { PlatformModule, SeedService } from '#platform';
 import { DedupService, type ScanReport } from '#dedup';
 import { CreditService } from '#credit';
@@ -52,6 +53,11 @@ Commands (for the information center's operators):
                                             open applications new records concern (runs daily by itself)
   credit check [--uscc <code>] [--org <name>] [--leader <name>] [--fund <code>] [--as-of <date>]
                                             a credit check (stores nothing)
+  report annual --year <yyyy> --out <dir> [--as-of <date>] [--jurisdiction <code>]
+                                            compile the annual linkage-management report for a year
+                                            as of a day (default today) for a jurisdiction's linkage
+                                            (default the one with the most projects) and write its
+                                            XLSX and HTML into the directory
   bench dedup --records <file.csv> --out <pairs.csv> [--keep]
                                             the whole pipeline on a benchmark file in a registry of
                                             its own (a fresh schema, or a temporary embedded database):
@@ -103,6 +109,7 @@ function parse(argv: string[]): Parsed {
       leader: { type: 'string' },
       fund: { type: 'string' },
       'as-of': { type: 'string' },
+      jurisdiction: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -206,6 +213,8 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
             return 0;
           }, { migrateFirst: true });
         throw new UsageError(`unknown command "credit ${sub ?? ''}"`);
+      case 'report':
+        return await reportCommand(config, sub, rest, v, out);
       case 'bench': {
         if (sub !== 'dedup') throw new UsageError(`unknown command "bench ${sub ?? ''}"`);
         noExtra(rest);
@@ -272,6 +281,32 @@ async function dedupCommand(config: AppConfig, sub: string | undefined, rest: st
     default:
       throw new UsageError(`unknown command "dedup ${sub ?? ''}"`);
   }
+}
+
+async function reportCommand(config: AppConfig, sub: string | undefined, rest: string[], v: Parsed['values'], out: Out): Promise<number> {
+  noExtra(rest);
+  if (sub !== 'annual') throw new UsageError(`unknown command "report ${sub ?? ''}"`);
+  if (typeof v.year !== 'string') throw new UsageError('report annual needs --year <yyyy>');
+  if (typeof v.out !== 'string') throw new UsageError('report annual needs --out <dir>');
+  const dir = v.out;
+  return await withPlatform(config, async (app) => {
+    const reports = app.get(ReportService);
+    const p = await reports.parameters(v.year, (v['as-of'] as string) ?? null, (v.jurisdiction as string) ?? null);
+    const queue = app.get(QueueService);
+    const run = await queue.enqueue(JobName.CompileAnnualReport, { ...p, departmentId: null }, { attempts: 1 });
+    out(`report job ${run.id}: ${p.year} as of ${p.asOf}, jurisdiction ${p.jurisdiction} (${config.queue.mode === 'redis' ? 'a worker process must be running' : 'running in this process'})`);
+    const done = await queue.waitFor(run.id, { timeoutMs: 3600_000, intervalMs: 250 });
+    if (done.status !== 'completed') throw new ValidationError([{ field: 'report', reason: `the report failed: ${done.error}` }]);
+    const r = done.result as { reportId: string; contentHash: string; durationMs: number };
+    mkdirSync(dir, { recursive: true });
+    for (const format of ['xlsx', 'html'] as const) {
+      const f = await reports.file(r.reportId, format);
+      writeFileSync(join(dir, f.fileName), f.content);
+      out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);
+    }
+    out(`report ${r.reportId}, content hash ${r.contentHash}, compiled in ${(r.durationMs / 1000).toFixed(1)} s`);
+    return 0;
+  }, { migrateFirst: true });
 }
 
 function noExtra(extra: string[]): void {

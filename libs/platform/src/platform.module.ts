@@ -9,6 +9,7 @@ import { IdentityModule } from '#identity';
 import { ReferenceModule } from '#reference';
 import { RegistryModule } from '#registry';
 import { IntegrationModule } from '#integration';
+import { ReportModule } from '#report';
 import { SeedService } from './seed.service.js';
 
 export interface PlatformOptions {
@@ -39,9 +40,10 @@ export class PlatformModule {
         DedupModule,
         IntegrationModule,
         ConsultationModule,
+        ReportModule,
       ],
       providers: [SeedService],
-      exports: [ReferenceModule, IdentityModule, RegistryModule, DedupModule, IntegrationModule, ConsultationModule, SeedService],
+      exports: [ReferenceModule, IdentityModule, RegistryModule, DedupModule, IntegrationModule, ConsultationModule, ReportModule, SeedService],
     };
   }
 }

@@ -18,6 +18,8 @@ export enum JobName {
   CreditDaily = 'credit.daily',
   /** Mark follow-up tasks past their due date (libs/consultation). */
   MarkOverdueTasks = 'consultation.mark-overdue-tasks',
+  /** Compile the annual linkage-management report for a year as of a day (libs/report). */
+  CompileAnnualReport = 'report.annual',
 }
 
 export interface JobPayloads {
@@ -37,6 +39,15 @@ export interface JobPayloads {
   };
   [JobName.CreditDaily]: Record<string, never>;
   [JobName.MarkOverdueTasks]: Record<string, never>;
+  [JobName.CompileAnnualReport]: {
+    year: number;
+    /** YYYY-MM-DD; the figures stand as of the end of that day (UTC). */
+    asOf: string;
+    /** Six-digit code of the jurisdiction whose linkage the report covers. */
+    jurisdiction: string;
+    /** The department that asked (the leading department), or null from the operator's CLI. */
+    departmentId: string | null;
+  };
   [JobName.ScanDuplicates]: {
     scope: { year?: number; department?: string; projectIds?: string[] };
   };
@@ -68,6 +79,7 @@ export interface JobResults {
   [JobName.ScanDuplicates]: Record<string, unknown>;
   [JobName.CreditDaily]: { expired: number; rechecked: number; changed: number };
   [JobName.MarkOverdueTasks]: { marked: number };
+  [JobName.CompileAnnualReport]: { reportId: string; year: number; asOf: string; contentHash: string; durationMs: number };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
