@@ -70,7 +70,8 @@ export class ReportService {
     let day = asOf?.trim() || '';
     if (!day) day = today;
     const m = DAY.exec(day);
-    const valid = m && new Date(`${day}T00:00:00.000Z`).toISOString().slice(0, 10) === day;
+    const parsed = new Date(`${day}T00:00:00.000Z`);
+    const valid = m !== null && !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
     if (!valid) problems.push({ field: 'asOf', reason: `must be a date YYYY-MM-DD, not "${asOf}"` });
     else if (Number.isInteger(y) && day < `${y}-01-01`) problems.push({ field: 'asOf', reason: `${day} is before the year ${y} begins` });
     else if (day > today) problems.push({ field: 'asOf', reason: `${day} is in the future; a report stands at a day that has passed (today is ${today})` });
