@@ -52,7 +52,7 @@ if (values.labels) {
   const all = records.map(features);
   const freq = new Frequencies();
   for (const f of all) freq.add(f);
-  const pairs = new Set(candidatePairs(all, freq).map(([i, k]) => [records[i]!.id, records[k]!.id].sort().join('\t')));
+  const pairs = new Set([...candidatePairs(all, freq)].map(([i, k]) => [records[i]!.id, records[k]!.id].sort().join('\t')));
   const dups = labels.filter((l) => l.label === 'duplicate');
   const found = dups.filter((l) => pairs.has([l.id_a, l.id_b].sort().join('\t'))).length;
   console.log(`pair completeness: ${found}/${dups.length} labelled duplicates are candidates (${((100 * found) / dups.length).toFixed(1)}%)`);

@@ -185,8 +185,28 @@ export function leaderKey(f: Features): string {
   return f.leader || (f.rec.leader ? normalisePersonName(f.rec.leader) : '');
 }
 
+/**
+ * Candidate pairs, each once, smaller index first, in index order. Held as numbers in typed arrays,
+ * not as strings in a Set: a registry whose blocks yield tens of millions of pairs (a JS Set stops
+ * at 2^24 entries) is scanned, not crashed.
+ */
+export class CandidatePairs implements Iterable<[number, number]> {
+  constructor(
+    readonly a: Uint32Array,
+    readonly b: Uint32Array,
+  ) {}
+
+  get length(): number {
+    return this.a.length;
+  }
+
+  *[Symbol.iterator](): Iterator<[number, number]> {
+    for (let i = 0; i < this.a.length; i++) yield [this.a[i]!, this.b[i]!];
+  }
+}
+
 /** Candidate pairs: records that share a block of at most `maxBlock` members. */
-export function candidatePairs(all: Features[], freq: Frequencies, opts: { maxBlock?: number } = {}): [number, number][] {
+export function candidatePairs(all: Features[], freq: Frequencies, opts: { maxBlock?: number } = {}): CandidatePairs {
   const maxBlock = opts.maxBlock ?? MAX_BLOCK;
   const blocks = new Map<string, number[]>();
   const count = (g: string) => freq.gram.get(g) ?? 0;
@@ -197,22 +217,37 @@ export function candidatePairs(all: Features[], freq: Frequencies, opts: { maxBl
       else blocks.set(key, [i]);
     }
   });
-  const seen = new Set<string>();
-  const out: [number, number][] = [];
+  // Every pair of every block as a * n + b (exact in a double up to n ≈ 9.4e7), then sorted and made unique.
+  const n = all.length;
+  let keys = new Float64Array(1 << 16);
+  let used = 0;
   for (const members of blocks.values()) {
     if (members.length < 2 || members.length > maxBlock) continue;
+    const add = (members.length * (members.length - 1)) / 2;
+    if (used + add > keys.length) {
+      const grown = new Float64Array(Math.max(keys.length * 2, used + add));
+      grown.set(keys.subarray(0, used));
+      keys = grown;
+    }
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
-        const a = members[x]!;
-        const b = members[y]!;
-        const k = a < b ? `${a}:${b}` : `${b}:${a}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        out.push(a < b ? [a, b] : [b, a]);
+        const p = members[x]!;
+        const q = members[y]!;
+        keys[used++] = p < q ? p * n + q : q * n + p;
       }
     }
   }
-  return out;
+  const sorted = keys.subarray(0, used).sort();
+  let unique = 0;
+  for (let i = 0; i < used; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[unique++] = sorted[i]!;
+  const a = new Uint32Array(unique);
+  const b = new Uint32Array(unique);
+  for (let i = 0; i < unique; i++) {
+    const k = sorted[i]!;
+    a[i] = Math.floor(k / n);
+    b[i] = k - a[i]! * n;
+  }
+  return new CandidatePairs(a, b);
 }
 
 const log2 = (x: number) => Math.log(x) / Math.LN2;
