@@ -53,6 +53,7 @@ describe(`consultation requests, flags, referrals, decisions' tasks and material
     expect(r).toMatchObject({ departmentCode: 'KW', projectCodes: kw, status: 'pending', meetingId: null });
     expect((await rejection(requests.request(callers.KW!, { projectCodes: [kw[0]!], reason: '再次' }))).message).toMatch(/already in a pending or scheduled consultation request/);
 
+    clock.set(new Date('2026-11-20T03:00:00Z'));
     const z = await requests.request(callers.ZJ!, { projectCodes: [zj[0]!.code], reason: '请会商' });
     expect((await requests.list(callers.KW!)).map((x) => x.id)).toEqual([r.id]);
     expect((await requests.list(callers.JXW!, { status: 'pending' })).map((x) => x.id)).toEqual([r.id, z.id]);
