@@ -24,9 +24,10 @@ import { CreditResolver, ProjectCreditResolver } from './credit/credit.resolver.
 import { PaymentsResolver } from './registry/payments.resolver.js';
 import { TasksResolver } from './consultation/tasks.resolver.js';
 import { MeetingsResolver } from './consultation/meetings.resolver.js';
+import { ConsultationRequestsResolver, ProjectConsultationResolver } from './consultation/requests.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver, MeetingsResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver, MeetingsResolver, ConsultationRequestsResolver, ProjectConsultationResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})
