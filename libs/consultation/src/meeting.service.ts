@@ -524,18 +524,24 @@ export class MeetingService {
   }
 
   async proposals(): Promise<FundProposal[]> {
-    const rows = (await this.ds.query(`SELECT id FROM fund_proposal ORDER BY created_at, id`)) as { id: string }[];
-    return Promise.all(rows.map((r) => this.proposal(r.id)));
+    return this.proposalRows(null);
   }
 
   async proposal(id: string): Promise<FundProposal> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('fundProposalId', 'is not a proposal id');
-    const [r] = (await this.ds.query(
-      `SELECT p.*, d.code AS department_code, f.code AS fund_code FROM fund_proposal p JOIN department d ON d.id = p.department_id LEFT JOIN fund f ON f.id = p.fund_id WHERE p.id = $1`,
+    const [p] = await this.proposalRows(id);
+    if (!p) throw new NotFoundError('fund proposal', id);
+    return p;
+  }
+
+  /** One proposal, or all of them (null) in one query. */
+  private async proposalRows(id: string | null): Promise<FundProposal[]> {
+    const rows = (await this.ds.query(
+      `SELECT p.*, d.code AS department_code, f.code AS fund_code FROM fund_proposal p JOIN department d ON d.id = p.department_id LEFT JOIN fund f ON f.id = p.fund_id
+        WHERE $1::uuid IS NULL OR p.id = $1 ORDER BY p.created_at, p.id`,
       [id],
     )) as { id: string; department_code: string; name: string; direction: string; budget_fen: string | null; overlap_check: FundOverlap[]; status: FundProposal['status']; decided_in: string | null; fund_code: string | null }[];
-    if (!r) throw new NotFoundError('fund proposal', id);
-    return { id: r.id, departmentCode: r.department_code, name: r.name, direction: r.direction, budgetFen: r.budget_fen === null ? null : BigInt(r.budget_fen), overlaps: r.overlap_check, status: r.status, decidedIn: r.decided_in, fundCode: r.fund_code };
+    return rows.map((r) => ({ id: r.id, departmentCode: r.department_code, name: r.name, direction: r.direction, budgetFen: r.budget_fen === null ? null : BigInt(r.budget_fen), overlaps: r.overlap_check, status: r.status, decidedIn: r.decided_in, fundCode: r.fund_code }));
   }
 
   // ------------------------------------------------------------------ internals
