@@ -24,10 +24,11 @@ import { CreditResolver, ProjectCreditResolver } from './credit/credit.resolver.
 import { PaymentsResolver } from './registry/payments.resolver.js';
 import { TasksResolver } from './consultation/tasks.resolver.js';
 import { MeetingsResolver } from './consultation/meetings.resolver.js';
+import { ConsultationRequestsResolver, ProjectConsultationResolver } from './consultation/requests.resolver.js';
 import { ReportResolver } from './report/report.resolver.js';
 
 /** Every resolver of the API (also used to print the committed schema file). */
-export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver, MeetingsResolver, ReportResolver];
+export const RESOLVERS = [ReferenceResolver, ViewerResolver, JobsResolver, RegistryResolver, IntegrationResolver, DedupResolver, ProjectDuplicatesResolver, CreditResolver, ProjectCreditResolver, PaymentsResolver, TasksResolver, MeetingsResolver, ConsultationRequestsResolver, ProjectConsultationResolver, ReportResolver];
 
 /** The GraphQL gateway: the one API the departments use. */
 @Module({})

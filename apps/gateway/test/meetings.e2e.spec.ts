@@ -1,6 +1,6 @@
 import { resetDatabase, testConfig, testDbKind } from '#shared/testing/index.js';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
-import { gql } from './graphql-client.js';
+import { finished, gql } from './graphql-client.js';
 
 const KW = 'demo_kw_demokeykw0000000';
 const ZJ = 'demo_zj_demokeyzj0000000';
@@ -9,15 +9,6 @@ const FGW = 'demo_fgw_demokeyfgw000000';
 
 const MEETING = `id kind status convenedBy participants { departmentCode attendees attended }
   agenda { id seq kind projectCode alertId fundProposalId title reason decision rationale alertOutcome agreed dissented }`;
-
-async function finished(gw: RunningGateway, id: string, key: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 1200; i++) {
-    const r = await gql(gw.url, `{ job(id: "${id}") { status result error } }`, { key });
-    if (r.data?.job.status === 'completed' || r.data?.job.status === 'failed') return r.data!.job;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error('job did not finish');
-}
 
 describe(`consultation meetings through GraphQL (${testDbKind()} database)`, () => {
   let gw: RunningGateway;
@@ -90,6 +81,63 @@ describe(`consultation meetings through GraphQL (${testDbKind()} database)`, () 
     expect(creditHistory.at(-1)).toMatchObject({ action: 'CONSULTATION_DECISION', changes: { decision: 'defer' } });
     // Listed by kind, year and status.
     expect((await m('{ meetings(kind: "project", year: 2026, status: "minutes_approved") { id } }', KW)).data!.meetings).toHaveLength(1);
+  });
+
+  it('takes a department\'s consultation request and a sub-fund flag onto the agenda; a referral shows on the project and the decision\'s task is set with the minutes', async () => {
+    const codes = async (dept: string) => (await m(`{ projects(first: 2, filter: { departments: ["${dept}"] }) { edges { node { code } } } }`, JXW)).data!.projects.edges.map((e: { node: { code: string } }) => e.node.code);
+    const [kw1, kw2] = await codes('KW');
+    const [zj1, zj2] = await codes('ZJ');
+    const REQUEST = 'id departmentCode projectCodes status meetingId declineReason';
+
+    // A department requests on its own projects only; the leading department sees the pending requests and declines one with its reason.
+    expect((await m(`mutation { requestConsultation(projectCodes: ["${zj1}"], reason: "跨部门审批") { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await m(`mutation { requestConsultation(projectCodes: [], reason: "") { id } }`, KW)).errors?.[0]?.message).toMatch(/projectCodes.*reason/);
+    const asked = (await m(`mutation { requestConsultation(projectCodes: ["${kw1}", "${kw2}"], reason: "与张江管委会同类项目支持方向相近,请会商") { ${REQUEST} } }`, KW)).data!.requestConsultation;
+    expect(asked).toMatchObject({ departmentCode: 'KW', projectCodes: [kw1, kw2], status: 'pending' });
+    const other = (await m(`mutation { requestConsultation(projectCodes: ["${zj1}"], reason: "请会商") { id } }`, ZJ)).data!.requestConsultation;
+    expect((await m('{ consultationRequests(status: "pending") { id } }', JXW)).data!.consultationRequests.map((r: { id: string }) => r.id)).toEqual([asked.id, other.id]);
+    expect((await m('{ consultationRequests { id } }', ZJ)).data!.consultationRequests.map((r: { id: string }) => r.id)).toEqual([other.id]);
+    expect((await m(`mutation { declineConsultationRequest(requestId: "${asked.id}", reason: "不") { id } }`, ZJ)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const declined = (await m(`mutation { declineConsultationRequest(requestId: "${other.id}", reason: "已按张江管委会规则处理") { ${REQUEST} } }`, JXW)).data!.declineConsultationRequest;
+    expect(declined).toMatchObject({ status: 'declined', declineReason: '已按张江管委会规则处理' });
+
+    // The owning department flags a project as needing another sub-fund; another department cannot.
+    expect((await m(`mutation { flagProjectForSubFund(projectCode: "${zj2}", suggestedTo: "RJJCDL-03", reason: "x") { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await m(`mutation { flagProjectForSubFund(projectCode: "${zj2}", suggestedTo: "无此专项", reason: "x") { id } }`, ZJ)).errors?.[0]?.message).toMatch(/suggestedTo: "无此专项" is not a known sub-fund/);
+    const flag = (await m(`mutation { flagProjectForSubFund(projectCode: "${zj2}", suggestedTo: "科委", reason: "属成果转化,宜由科委支持") { id suggestedTo status } }`, ZJ)).data!.flagProjectForSubFund;
+    expect(flag).toMatchObject({ suggestedTo: 'KW', status: 'open' });
+
+    const id = (await m('mutation { conveneMeeting(input: { kind: "project", title: "2026 年第 5 次项目会商", startsAt: "2026-12-15T09:00:00+08:00", place: "经信委", participants: ["KW", "ZJ"] }) { id } }', JXW)).data!.conveneMeeting.id;
+    const built = (await m(`mutation { buildAgenda(meetingId: "${id}") { agenda { id seq kind projectCode requestId flagId } } }`, JXW)).data!.buildAgenda.agenda;
+    expect(built.filter((i: { requestId: string | null }) => i.requestId === asked.id).map((i: { projectCode: string }) => i.projectCode)).toEqual([kw1, kw2]);
+    expect(built.filter((i: { flagId: string | null }) => i.flagId === flag.id).map((i: { projectCode: string }) => i.projectCode)).toEqual([zj2]);
+    expect((await m(`{ consultationRequests(department: "KW") { status meetingId } }`, KW)).data!.consultationRequests[0]).toEqual({ status: 'scheduled', meetingId: id });
+
+    // Materials: the leading department's; every participant reads them with the meeting.
+    expect((await m(`mutation { attachMeetingMaterials(meetingId: "${id}", materials: [{ name: "x", ref: "y" }]) { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await m(`mutation { attachMeetingMaterials(meetingId: "${id}", materials: [{ name: "议程", ref: "" }]) { id } }`, JXW)).errors?.[0]?.message).toMatch(/materials\[0\]/);
+    await m(`mutation { attachMeetingMaterials(meetingId: "${id}", materials: [{ name: "会议议程", ref: "oa://2026/1215-agenda.pdf" }]) { id } }`, JXW);
+    expect((await m(`{ meeting(id: "${id}") { materials { name ref } } }`, ZJ)).data!.meeting.materials).toEqual([{ name: '会议议程', ref: 'oa://2026/1215-agenda.pdf' }]);
+
+    await m(`mutation { freezeAgenda(meetingId: "${id}") { id } }`, JXW);
+    await m(`mutation { holdMeeting(meetingId: "${id}") { id } }`, JXW);
+    const referred = built.find((i: { projectCode: string }) => i.projectCode === kw1);
+    const refer = `{ decision: "refer", rationale: "属首轮流片,转软件集成电路专项支持", referredTo: "RJJCDL-03", followUpTasks: [{ title: "转交项目申报材料", lead: ["科委"], cooperating: ["经信委"], deadline: "2026 年底" }] }`;
+    expect((await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${referred.id}", input: ${refer}) { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const badTask = await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${referred.id}", input: { decision: "refer", rationale: "x", referredTo: "RJJCDL-03", followUpTasks: [{ title: "t", lead: ["KW"], deadline: "明年" }] }) { id } }`, JXW);
+    expect(badTask.errors?.[0]?.message).toMatch(/followUpTasks\[0\]\.deadline/);
+    expect((await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${referred.id}", input: ${refer}) { id } }`, JXW)).errors).toBeUndefined();
+    for (const i of built.filter((x: { id: string }) => x.id !== referred.id))
+      expect((await m(`mutation { decideAgendaItem(meetingId: "${id}", itemId: "${i.id}", input: { decision: "defer", rationale: "下次会商" }) { id } }`, JXW)).errors).toBeUndefined();
+
+    const CONSULTATION = `{ project(code: "${kw1}") { consultation { decidedIn decision referredTo { kind code departmentCode } } } }`;
+    expect((await m(CONSULTATION, ZJ)).data!.project.consultation).toBeNull();
+    expect((await m(`mutation { approveMinutes(meetingId: "${id}", minutes: "转交及跟踪任务如决定") { status } }`, JXW)).data!.approveMinutes.status).toBe('minutes_approved');
+    expect((await m(CONSULTATION, ZJ)).data!.project.consultation).toEqual({ decidedIn: id, decision: 'refer', referredTo: { kind: 'sub_fund', code: 'RJJCDL-03', departmentCode: 'JXW' } });
+    const tasks = (await m(`{ tasks(filter: { meetingId: "${id}" }) { title leadCodes deadlineText dueDate meetingId agendaItemId source } }`, KW)).data!.tasks;
+    expect(tasks).toEqual([{ title: '转交项目申报材料', leadCodes: ['KW'], deadlineText: '2026 年底', dueDate: '2026-12-31', meetingId: id, agendaItemId: referred.id, source: `2026 年第 5 次项目会商 第 ${referred.seq} 项议题` }]);
+    expect((await m('{ consultationRequests(department: "KW") { status } }', KW)).data!.consultationRequests[0].status).toBe('decided');
+    expect((await m('{ projectFlags(status: "resolved") { id } }', FGW)).data!.projectFlags).toEqual([{ id: flag.id }]);
   });
 
   it('compiles the departments\' guidelines: overlapping directions on the agenda, divided by the meeting', async () => {

@@ -4,6 +4,7 @@ import { HistoryModule } from '#history';
 import { ReferenceModule } from '#reference';
 import { HandlesJob, JobName, QueueService, scheduleDaily, type JobHandler, type JobResult } from '#shared/queue/index.js';
 import { MeetingService } from './meeting.service.js';
+import { ConsultationRequestService } from './request.service.js';
 import { TaskService } from './task.service.js';
 
 /** The daily mark of overdue follow-up tasks. */
@@ -35,7 +36,7 @@ export class TaskTicker implements OnModuleDestroy {
 
 @Module({
   imports: [ReferenceModule, HistoryModule, DedupModule],
-  providers: [TaskService, MeetingService, MarkOverdueTasksHandler, TaskTicker],
-  exports: [TaskService, MeetingService, TaskTicker],
+  providers: [TaskService, MeetingService, ConsultationRequestService, MarkOverdueTasksHandler, TaskTicker],
+  exports: [TaskService, MeetingService, ConsultationRequestService, TaskTicker],
 })
 export class ConsultationModule {}

@@ -6,7 +6,9 @@ import { DedupService, fundOverlaps, type FundOverlap } from '#dedup';
 import { HistoryRepository, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
-import type { TaskCaller } from './task.service.js';
+import type { EvidenceRef } from '#credit';
+import { ConsultationRequestService } from './request.service.js';
+import { TaskService, type PreparedTask, type TaskCaller, type TaskDraft } from './task.service.js';
 
 export const MEETING_KINDS = ['annual_direction', 'guideline', 'project', 'fund_establishment', 'joint'] as const;
 export type MeetingKind = (typeof MEETING_KINDS)[number];
@@ -43,6 +45,11 @@ export interface AgendaItem {
   referredTo: string | null;
   /** For a guideline item: how the overlapping directions were divided. */
   division: string | null;
+  /** The department's request or the project's flag that brought the item. */
+  requestId: string | null;
+  flagId: string | null;
+  /** The follow-up tasks the decision sets; created when the minutes are approved. */
+  followUpTasks: TaskDraft[];
   agreed: string[];
   dissented: string[];
   decidedAt: Date | null;
@@ -59,7 +66,22 @@ export interface Meeting {
   status: MeetingStatus;
   minutes: string;
   participants: { departmentCode: string; attendees: string[]; attended: boolean | null }[];
+  /** Meeting materials: file references, as a credit record's evidence files. */
+  materials: EvidenceRef[];
   agenda: AgendaItem[];
+}
+
+/** What an agenda item is about, as it is added. */
+interface NewItem {
+  kind: AgendaKind;
+  title: string;
+  reason: string;
+  projectId?: string | null;
+  alertId?: string | null;
+  fundProposalId?: string | null;
+  guidelineIds?: string[];
+  requestId?: string | null;
+  flagId?: string | null;
 }
 
 export interface FundProposal {
@@ -91,6 +113,8 @@ export class MeetingService {
     private readonly reference: ReferenceService,
     private readonly history: HistoryRepository,
     private readonly dedup: DedupService,
+    private readonly requests: ConsultationRequestService,
+    private readonly tasks: TaskService,
     private readonly clock: Clock,
   ) {}
 
@@ -125,15 +149,17 @@ export class MeetingService {
 
   /**
    * Propose the items a project consultation should discuss: open duplicate alerts between the
-   * participating departments, and their open applications whose credit review warned or blocked.
+   * participating departments, and their open applications whose credit review warned or blocked;
+   * on a project consultation also the projects they requested a consultation on and those they
+   * flagged as needing another sub-fund (the requests and flags are then scheduled on this meeting).
    * Items already on the agenda are not added twice.
    */
   async buildAgenda(caller: TaskCaller, meetingId: string): Promise<Meeting> {
     this.leading(caller, 'builds the agenda');
     // Read through other services before the meeting's transaction (the embedded database has one connection).
     const before = await this.get(caller, meetingId);
-    const alerts = await this.dedup.listAlerts({ status: ['open'], betweenDepartments: before.participants.map((p) => p.departmentCode) }, 500);
     if (before.kind === 'guideline') return this.buildGuidelineAgenda(caller, before);
+    const alerts = await this.dedup.listAlerts({ status: ['open'], betweenDepartments: before.participants.map((p) => p.departmentCode) }, 500);
     return this.change(caller, meetingId, ['planned'], 'AGENDA_BUILT', async (em, m) => {
       const codes = m.participants.map((p) => p.departmentCode);
       const credit = (await em.query(
@@ -143,20 +169,64 @@ export class MeetingService {
         [codes, OPEN_PROJECT_STATUSES],
       )) as { id: string; code: string; title: string; outcome: string; findings: { detail: string }[] }[];
       const have = new Set(m.agenda.flatMap((i) => [i.alertId ? `a${i.alertId}` : '', i.kind === 'credit_review' && i.projectId ? `c${i.projectId}` : '']));
-      let seq = m.agenda.length;
-      const add = async (item: { kind: AgendaKind; projectId?: string | null; alertId?: string | null; title: string; reason: string }) => {
-        await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, project_id, alert_id, title, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [randomUUID(), meetingId, ++seq, item.kind, item.projectId ?? null, item.alertId ?? null, item.title, item.reason]);
-      };
+      const items: NewItem[] = [];
       for (const a of alerts.items) {
         if (have.has(`a${a.id}`)) continue;
-        await add({ kind: 'duplicate_alert', alertId: a.id, title: `疑似重复资助 ${a.codeA} / ${a.codeB}`, reason: `${a.level} (score ${a.score}): ${a.evidence.filter((e) => e.weight > 0).map((e) => e.detail).join('; ')}` });
+        items.push({ kind: 'duplicate_alert', alertId: a.id, title: `疑似重复资助 ${a.codeA} / ${a.codeB}`, reason: `${a.level} (score ${a.score}): ${a.evidence.filter((e) => e.weight > 0).map((e) => e.detail).join('; ')}` });
       }
       for (const c of credit) {
         if (have.has(`c${c.id}`)) continue;
-        await add({ kind: 'credit_review', projectId: c.id, title: `信用审查${c.outcome === 'block' ? '阻止' : '提示'}:${c.code.trim()} ${c.title}`, reason: c.findings.map((f) => f.detail).join('; ') });
+        items.push({ kind: 'credit_review', projectId: c.id, title: `信用审查${c.outcome === 'block' ? '阻止' : '提示'}:${c.code.trim()} ${c.title}`, reason: c.findings.map((f) => f.detail).join('; ') });
       }
-      return { added: seq - m.agenda.length };
+      if (m.kind === 'project') items.push(...(await this.scheduleRequests(em, caller, m, { departments: codes })), ...(await this.scheduleFlags(em, m, codes)));
+      await this.insertItems(em, m, items);
+      return { added: items.length };
     });
+  }
+
+  /** The leading department puts a department's pending consultation request on a planned project consultation that department takes part in. */
+  async scheduleRequest(caller: TaskCaller, requestId: string, meetingId: string): Promise<Meeting> {
+    this.leading(caller, 'schedules consultation requests');
+    const r = await this.requests.get(caller, requestId);
+    if (r.status !== 'pending') throw this.requests.notPending(r);
+    return this.change(caller, meetingId, ['planned'], 'REQUEST_SCHEDULED', async (em, m) => {
+      if (m.kind !== 'project') throw ValidationError.field('meetingId', `is a ${m.kind} meeting; a consultation request goes on a project consultation`);
+      if (!m.participants.some((p) => p.departmentCode === r.departmentCode)) throw ValidationError.field('meetingId', `${r.departmentCode}, which requested the consultation, does not take part in this meeting`);
+      const items = await this.scheduleRequests(em, caller, m, { requestId });
+      if (!items.length) throw this.requests.notPending({ ...r, status: 'scheduled' });
+      await this.insertItems(em, m, items);
+      return { request: requestId, items: items.length };
+    });
+  }
+
+  /** Pending requests (one, or those of these departments) as agenda items, one per project; the requests are then scheduled on this meeting. */
+  private async scheduleRequests(em: EntityManager, caller: TaskCaller, m: Meeting, which: { requestId?: string; departments?: string[] }): Promise<NewItem[]> {
+    const rows = (await em.query(
+      `SELECT r.id, d.code AS department_code, r.reason, p.id AS project_id, trim(p.code) AS code, p.title
+         FROM consultation_request r JOIN department d ON d.id = r.department_id
+         CROSS JOIN LATERAL unnest(r.project_ids) WITH ORDINALITY u(pid, n) JOIN project p ON p.id = u.pid
+        WHERE r.status = 'pending' AND ($1::uuid IS NULL OR r.id = $1) AND ($2::text[] IS NULL OR d.code = ANY($2::text[]))
+        ORDER BY r.created_at, r.id, u.n FOR UPDATE OF r`,
+      [which.requestId ?? null, which.departments ?? null],
+    )) as { id: string; department_code: string; reason: string; project_id: string; code: string; title: string }[];
+    const at = this.clock.now();
+    for (const id of new Set(rows.map((r) => r.id))) {
+      await em.query(`UPDATE consultation_request SET status = 'scheduled', meeting_id = $2, updated_at = $3 WHERE id = $1`, [id, m.id, at]);
+      await this.history.append(em, { entityType: 'consultation_request', entityId: id, action: 'SCHEDULED', changes: { meeting: m.title, meetingId: m.id } }, this.actor(caller), at);
+    }
+    return rows.map((r) => ({ kind: 'project', projectId: r.project_id, requestId: r.id, title: `会商申请(${r.department_code}):${r.code} ${r.title}`, reason: r.reason }));
+  }
+
+  /** Open flags on these departments' projects as agenda items; the flags are then scheduled on this meeting. */
+  private async scheduleFlags(em: EntityManager, m: Meeting, departments: string[]): Promise<NewItem[]> {
+    const rows = (await em.query(
+      `SELECT f.id, f.reason, f.suggested_to, p.id AS project_id, trim(p.code) AS code, p.title
+         FROM project_flag f JOIN project p ON p.id = f.project_id JOIN department d ON d.id = f.department_id
+        WHERE f.status = 'open' AND d.code = ANY($1::text[]) ORDER BY f.created_at, f.id FOR UPDATE OF f`,
+      [departments],
+    )) as { id: string; reason: string; suggested_to: string; project_id: string; code: string; title: string }[];
+    if (rows.length) await em.query(`UPDATE project_flag SET status = 'scheduled', meeting_id = $2, updated_at = $3 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), m.id, this.clock.now()]);
+    return rows.map((r) => ({ kind: 'project', projectId: r.project_id, flagId: r.id, title: `需其他子专项支持:${r.code} ${r.title} → ${r.suggested_to}`, reason: r.reason }));
   }
 
   /**
@@ -177,14 +247,15 @@ export class MeetingService {
       }
     return this.change(caller, m.id, ['planned'], 'AGENDA_BUILT', async (em, current) => {
       const have = new Set(current.agenda.map((i) => i.title));
-      let seq = current.agenda.length;
+      const items: NewItem[] = [];
       for (const p of pairs) {
         const title = `指南方向重叠:${p.a.departmentCode}「${p.da}」/ ${p.b.departmentCode}「${p.db}」`;
         if (have.has(title)) continue;
-        await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, guideline_ids, title, reason) VALUES ($1,$2,$3,'guideline',$4,$5,$6)`, [randomUUID(), m.id, ++seq, [p.a.id, p.b.id], title, `共同词语:${p.terms.join('、')};相似度 ${p.similarity}`]);
+        items.push({ kind: 'guideline', guidelineIds: [p.a.id, p.b.id], title, reason: `共同词语:${p.terms.join('、')};相似度 ${p.similarity}` });
         have.add(title);
       }
-      return { added: seq - current.agenda.length };
+      await this.insertItems(em, current, items);
+      return { added: items.length };
     });
   }
 
@@ -234,9 +305,7 @@ export class MeetingService {
     if (input.alertId) await this.dedup.alert(input.alertId);
     if (input.fundProposalId) await this.proposal(input.fundProposalId);
     return this.change(caller, meetingId, ['planned'], 'ITEM_ADDED', async (em, m) => {
-      await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, project_id, alert_id, fund_proposal_id, title, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [
-        randomUUID(), meetingId, m.agenda.length + 1, input.kind, projectId, input.alertId ?? null, input.fundProposalId ?? null, input.title.trim(), input.reason?.trim() ?? '',
-      ]);
+      await this.insertItems(em, m, [{ kind: input.kind as AgendaKind, projectId, alertId: input.alertId, fundProposalId: input.fundProposalId, title: input.title.trim(), reason: input.reason?.trim() ?? '' }]);
       return { title: input.title.trim() };
     });
   }
@@ -258,6 +327,23 @@ export class MeetingService {
     });
   }
 
+  /** The leading department attaches meeting materials (file references, as evidence files are); a file already attached (same reference) is not added twice. */
+  async attachMaterials(caller: TaskCaller, meetingId: string, materials: EvidenceRef[]): Promise<Meeting> {
+    this.leading(caller, 'attaches meeting materials');
+    const problems: FieldProblem[] = [];
+    if (!materials?.length) problems.push({ field: 'materials', reason: 'name at least one file' });
+    (materials ?? []).forEach((e, i) => {
+      if (!e?.name?.trim() || !e?.ref?.trim()) problems.push({ field: `materials[${i}]`, reason: 'needs a name and a file reference' });
+    });
+    if (problems.length) throw new ValidationError(problems);
+    return this.change(caller, meetingId, ['planned', 'agenda_frozen', 'held', 'minutes_approved'], 'MATERIALS_ATTACHED', async (em, m) => {
+      const have = new Set(m.materials.map((f) => f.ref));
+      const added = materials.map((e) => ({ name: e.name.trim(), ref: e.ref.trim() })).filter((f) => !have.has(f.ref) && have.add(f.ref));
+      await em.query(`UPDATE meeting SET materials = materials || $2::jsonb WHERE id = $1`, [meetingId, JSON.stringify(added)]);
+      return { materials: added };
+    });
+  }
+
   /** A participating department records its own attendance. */
   async recordAttendance(caller: TaskCaller, meetingId: string, attendees: string[], attended: boolean): Promise<Meeting> {
     if (!attendees?.length && attended) throw ValidationError.field('attendees', 'name who attended');
@@ -269,13 +355,27 @@ export class MeetingService {
   }
 
   /** The leading department records the decision on an item of a meeting that was held. */
-  async decide(caller: TaskCaller, meetingId: string, itemId: string, input: { decision: string; rationale: string; alertOutcome?: string | null; referredTo?: string | null; division?: string | null }): Promise<Meeting> {
+  async decide(
+    caller: TaskCaller,
+    meetingId: string,
+    itemId: string,
+    input: { decision: string; rationale: string; alertOutcome?: string | null; referredTo?: string | null; division?: string | null; followUpTasks?: (Omit<TaskDraft, 'content'> & { content?: string | null })[] | null },
+  ): Promise<Meeting> {
     this.leading(caller, 'records decisions');
     const problems: FieldProblem[] = [];
     if (!DECISIONS.includes(input.decision as Decision)) problems.push({ field: 'decision', reason: `must be one of ${DECISIONS.join(', ')}` });
     if (!input.rationale?.trim()) problems.push({ field: 'rationale', reason: 'is required' });
     if (input.decision === 'refer' && !input.referredTo?.trim()) problems.push({ field: 'referredTo', reason: 'name the sub-fund or department the item is referred to' });
     if (input.alertOutcome && !['confirmed', 'dismissed_related', 'dismissed_distinct'].includes(input.alertOutcome)) problems.push({ field: 'alertOutcome', reason: 'must be confirmed, dismissed_related or dismissed_distinct' });
+    // Referred to a sub-fund, fund or department the platform knows, stored by its code.
+    const target = input.referredTo?.trim() ? await this.requests.target(input.referredTo, 'referredTo', problems) : null;
+    // The decision's follow-up tasks, checked as a task is (the content defaults to the rationale); created with the minutes.
+    if ((input.followUpTasks?.length ?? 0) > 20) problems.push({ field: 'followUpTasks', reason: 'at most 20 tasks per decision' });
+    const followUpTasks: TaskDraft[] = [];
+    for (const [k, t] of (input.followUpTasks ?? []).entries()) {
+      const checked = await this.tasks.check({ ...t, content: t.content?.trim() || input.rationale?.trim() }, `followUpTasks[${k}].`, problems);
+      followUpTasks.push({ title: checked.title, content: checked.content, lead: checked.lead, cooperating: checked.cooperating, deadline: checked.deadlineText });
+    }
     if (problems.length) throw new ValidationError(problems);
     return this.change(caller, meetingId, ['held'], 'DECIDED', async (em, m) => {
       const item = m.agenda.find((i) => i.id === itemId);
@@ -284,8 +384,8 @@ export class MeetingService {
         throw ValidationError.field('alertOutcome', 'a decision on a duplicate alert says its outcome: confirmed, dismissed_related or dismissed_distinct');
       if (item.kind === 'guideline' && !input.division?.trim() && input.decision !== 'defer' && input.decision !== 'more_information')
         throw ValidationError.field('division', 'a decision on overlapping guideline directions says how they were divided');
-      await em.query(`UPDATE agenda_item SET decision = $2, rationale = $3, alert_outcome = $4, referred_to = $5, division = $6, decided_at = $7 WHERE id = $1`, [
-        itemId, input.decision, input.rationale.trim(), input.alertOutcome ?? null, input.referredTo?.trim() || null, input.division?.trim() || null, this.clock.now(),
+      await em.query(`UPDATE agenda_item SET decision = $2, rationale = $3, alert_outcome = $4, referred_to = $5, division = $6, follow_up_tasks = $7, decided_at = $8 WHERE id = $1`, [
+        itemId, input.decision, input.rationale.trim(), input.alertOutcome ?? null, target?.code ?? null, input.division?.trim() || null, JSON.stringify(followUpTasks), this.clock.now(),
       ]);
       return { item: item.seq, decision: input.decision };
     });
@@ -309,8 +409,10 @@ export class MeetingService {
 
   /**
    * Approve the minutes: every decision is written back — a project's history shows the consultation
-   * and its decision (and where it was referred), a duplicate alert takes the meeting's outcome, a
-   * fund proposal is approved or rejected by a fund-establishment meeting.
+   * and its decision (and where it was referred), and the project its latest decision; a duplicate
+   * alert takes the meeting's outcome, a fund proposal is approved or rejected by a fund-establishment
+   * meeting; the requests and flags the items came from are settled, and the decisions' follow-up
+   * tasks are set, each linked to its meeting and item.
    */
   async approveMinutes(caller: TaskCaller, meetingId: string, minutes: string): Promise<Meeting> {
     this.leading(caller, 'approves the minutes');
@@ -320,6 +422,12 @@ export class MeetingService {
     const pending = await this.get(caller, meetingId);
     const alertProjects = new Map<string, string[]>();
     for (const i of pending.agenda) if (i.alertId) alertProjects.set(i.alertId, await this.dedup.alert(i.alertId).then((a) => [a.projectA, a.projectB]));
+    // The decisions' follow-up tasks, numbered after the last task and checked as `createTask` checks them.
+    const tasks = new Map<string, PreparedTask[]>();
+    let number = await this.tasks.nextNumber();
+    for (const i of pending.agenda)
+      for (const t of i.followUpTasks)
+        tasks.set(i.id, [...(tasks.get(i.id) ?? []), await this.tasks.prepare(caller, { ...t, number: String(number++), source: `${pending.title} 第 ${i.seq} 项议题`, meetingId, agendaItemId: i.id })]);
     return this.change(caller, meetingId, ['held'], 'MINUTES_APPROVED', async (em, m) => {
       const undecided = m.agenda.filter((i) => !i.decision);
       if (undecided.length) throw ValidationError.field('agenda', `items ${undecided.map((i) => i.seq).join(', ')} have no decision yet`);
@@ -332,8 +440,13 @@ export class MeetingService {
           if (i.alertOutcome) alertDecisions.push({ id: i.alertId, outcome: i.alertOutcome, reason: `${m.title}: ${i.rationale}` });
         }
         if (projectIds.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [projectIds]);
-        for (const pid of projectIds)
+        for (const pid of projectIds) {
           await this.history.append(em, { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, this.actor(caller), at);
+          await em.query(`INSERT INTO project_consultation (project_id, agenda_item_id, meeting_id, decision, rationale, referred_to, approved_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`, [pid, i.id, m.id, i.decision, i.rationale, i.referredTo, at]);
+        }
+        if (i.requestId) await em.query(`UPDATE consultation_request SET status = 'decided', updated_at = $2 WHERE id = $1 AND status = 'scheduled'`, [i.requestId, at]);
+        if (i.flagId) await em.query(`UPDATE project_flag SET status = 'resolved', updated_at = $2 WHERE id = $1`, [i.flagId, at]);
+        for (const t of tasks.get(i.id) ?? []) await this.tasks.insert(em, t);
         for (const g of i.guidelineIds) {
           await em.query(`UPDATE guideline_draft SET status = 'compiled', updated_at = $2 WHERE id = $1`, [g, at]);
           await this.history.append(em, { entityType: 'guideline', entityId: g, action: 'COMPILED', reason: i.rationale, changes: { meeting: m.title, item: i.title, decision: i.decision, division: i.division } }, this.actor(caller), at);
@@ -347,7 +460,7 @@ export class MeetingService {
           }
         }
       }
-      return { decisions: m.agenda.length };
+      return { decisions: m.agenda.length, tasks: [...tasks.values()].flat().map((t) => t.number) };
     }).then(async (meeting) => {
       // The alerts' own transactions, after the minutes are stored.
       for (const d of alertDecisions) await this.dedup.decideByMeeting(this.actor(caller), d.id, d.outcome, d.reason);
@@ -364,10 +477,7 @@ export class MeetingService {
   }
 
   async list(caller: TaskCaller, filter: { kind?: string; year?: number; department?: string; status?: string } = {}): Promise<Meeting[]> {
-    const rows = (await this.ds.query(`SELECT id FROM meeting ORDER BY starts_at DESC, id`)) as { id: string }[];
-    const all: Meeting[] = [];
-    for (const r of rows) all.push((await this.load(this.ds.manager, r.id))!);
-    return all.filter(
+    return (await this.loadMany(this.ds.manager, null)).filter(
       (m) =>
         this.mayRead(caller, m) &&
         (!filter.kind || m.kind === filter.kind) &&
@@ -414,18 +524,24 @@ export class MeetingService {
   }
 
   async proposals(): Promise<FundProposal[]> {
-    const rows = (await this.ds.query(`SELECT id FROM fund_proposal ORDER BY created_at, id`)) as { id: string }[];
-    return Promise.all(rows.map((r) => this.proposal(r.id)));
+    return this.proposalRows(null);
   }
 
   async proposal(id: string): Promise<FundProposal> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('fundProposalId', 'is not a proposal id');
-    const [r] = (await this.ds.query(
-      `SELECT p.*, d.code AS department_code, f.code AS fund_code FROM fund_proposal p JOIN department d ON d.id = p.department_id LEFT JOIN fund f ON f.id = p.fund_id WHERE p.id = $1`,
+    const [p] = await this.proposalRows(id);
+    if (!p) throw new NotFoundError('fund proposal', id);
+    return p;
+  }
+
+  /** One proposal, or all of them (null) in one query. */
+  private async proposalRows(id: string | null): Promise<FundProposal[]> {
+    const rows = (await this.ds.query(
+      `SELECT p.*, d.code AS department_code, f.code AS fund_code FROM fund_proposal p JOIN department d ON d.id = p.department_id LEFT JOIN fund f ON f.id = p.fund_id
+        WHERE $1::uuid IS NULL OR p.id = $1 ORDER BY p.created_at, p.id`,
       [id],
     )) as { id: string; department_code: string; name: string; direction: string; budget_fen: string | null; overlap_check: FundOverlap[]; status: FundProposal['status']; decided_in: string | null; fund_code: string | null }[];
-    if (!r) throw new NotFoundError('fund proposal', id);
-    return { id: r.id, departmentCode: r.department_code, name: r.name, direction: r.direction, budgetFen: r.budget_fen === null ? null : BigInt(r.budget_fen), overlaps: r.overlap_check, status: r.status, decidedIn: r.decided_in, fundCode: r.fund_code };
+    return rows.map((r) => ({ id: r.id, departmentCode: r.department_code, name: r.name, direction: r.direction, budgetFen: r.budget_fen === null ? null : BigInt(r.budget_fen), overlaps: r.overlap_check, status: r.status, decidedIn: r.decided_in, fundCode: r.fund_code }));
   }
 
   // ------------------------------------------------------------------ internals
@@ -447,23 +563,44 @@ export class MeetingService {
   }
 
   private async load(em: EntityManager, id: string): Promise<Meeting | null> {
-    const [m] = (await em.query(`SELECT m.*, d.code AS convened_code FROM meeting m JOIN department d ON d.id = m.convened_by WHERE m.id = $1`, [id])) as {
-      id: string; kind: MeetingKind; title: string; convened_code: string; starts_at: Date; place: string; year: number; status: MeetingStatus; minutes: string;
+    return (await this.loadMany(em, [id]))[0] ?? null;
+  }
+
+  /** These meetings (all with null), latest first: three queries however many there are. */
+  private async loadMany(em: EntityManager, ids: string[] | null): Promise<Meeting[]> {
+    const meetings = (await em.query(
+      `SELECT m.*, d.code AS convened_code FROM meeting m JOIN department d ON d.id = m.convened_by WHERE $1::uuid[] IS NULL OR m.id = ANY($1::uuid[]) ORDER BY m.starts_at DESC, m.id`,
+      [ids],
+    )) as { id: string; kind: MeetingKind; title: string; convened_code: string; starts_at: Date; place: string; year: number; status: MeetingStatus; minutes: string; materials: EvidenceRef[] }[];
+    if (!meetings.length) return [];
+    const mids = meetings.map((m) => m.id);
+    const participants = (await em.query(
+      `SELECT p.meeting_id, d.code, p.attendees, p.attended FROM meeting_participant p JOIN department d ON d.id = p.department_id WHERE p.meeting_id = ANY($1::uuid[]) ORDER BY d.code`,
+      [mids],
+    )) as { meeting_id: string; code: string; attendees: string[]; attended: boolean | null }[];
+    const items = (await em.query(`SELECT a.*, p.code AS project_code FROM agenda_item a LEFT JOIN project p ON p.id = a.project_id WHERE a.meeting_id = ANY($1::uuid[]) ORDER BY a.seq`, [mids])) as {
+      id: string; meeting_id: string; seq: number; kind: AgendaKind; project_id: string | null; project_code: string | null; alert_id: string | null; fund_proposal_id: string | null; guideline_ids: string[]; title: string; reason: string;
+      decision: Decision | null; rationale: string; alert_outcome: AlertOutcome | null; referred_to: string | null; division: string | null; request_id: string | null; flag_id: string | null; follow_up_tasks: TaskDraft[];
+      agreed: string[]; dissented: string[]; decided_at: Date | null;
     }[];
-    if (!m) return null;
-    const participants = (await em.query(`SELECT d.code, p.attendees, p.attended FROM meeting_participant p JOIN department d ON d.id = p.department_id WHERE p.meeting_id = $1 ORDER BY d.code`, [id])) as { code: string; attendees: string[]; attended: boolean | null }[];
-    const items = (await em.query(`SELECT a.*, p.code AS project_code FROM agenda_item a LEFT JOIN project p ON p.id = a.project_id WHERE a.meeting_id = $1 ORDER BY a.seq`, [id])) as {
-      id: string; seq: number; kind: AgendaKind; project_id: string | null; project_code: string | null; alert_id: string | null; fund_proposal_id: string | null; guideline_ids: string[]; title: string; reason: string;
-      decision: Decision | null; rationale: string; alert_outcome: AlertOutcome | null; referred_to: string | null; division: string | null; agreed: string[]; dissented: string[]; decided_at: Date | null;
-    }[];
-    return {
-      id: m.id, kind: m.kind, title: m.title, convenedBy: m.convened_code, startsAt: m.starts_at, place: m.place, year: m.year, status: m.status, minutes: m.minutes,
-      participants: participants.map((p) => ({ departmentCode: p.code, attendees: p.attendees, attended: p.attended })),
-      agenda: items.map((i) => ({
+    return meetings.map((m) => ({
+      id: m.id, kind: m.kind, title: m.title, convenedBy: m.convened_code, startsAt: m.starts_at, place: m.place, year: m.year, status: m.status, minutes: m.minutes, materials: m.materials,
+      participants: participants.filter((p) => p.meeting_id === m.id).map((p) => ({ departmentCode: p.code, attendees: p.attendees, attended: p.attended })),
+      agenda: items.filter((i) => i.meeting_id === m.id).map((i) => ({
         id: i.id, seq: i.seq, kind: i.kind, projectId: i.project_id, projectCode: i.project_code?.trim() ?? null, alertId: i.alert_id, fundProposalId: i.fund_proposal_id, guidelineIds: i.guideline_ids, title: i.title, reason: i.reason,
-        decision: i.decision, rationale: i.rationale, alertOutcome: i.alert_outcome, referredTo: i.referred_to, division: i.division, agreed: i.agreed, dissented: i.dissented, decidedAt: i.decided_at,
+        decision: i.decision, rationale: i.rationale, alertOutcome: i.alert_outcome, referredTo: i.referred_to, division: i.division, requestId: i.request_id, flagId: i.flag_id, followUpTasks: i.follow_up_tasks,
+        agreed: i.agreed, dissented: i.dissented, decidedAt: i.decided_at,
       })),
-    };
+    }));
+  }
+
+  /** Add items after those on the agenda, numbered on. */
+  private async insertItems(em: EntityManager, m: Meeting, items: NewItem[]): Promise<void> {
+    let seq = m.agenda.length;
+    for (const i of items)
+      await em.query(`INSERT INTO agenda_item (id, meeting_id, seq, kind, project_id, alert_id, fund_proposal_id, guideline_ids, request_id, flag_id, title, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, [
+        randomUUID(), m.id, ++seq, i.kind, i.projectId ?? null, i.alertId ?? null, i.fundProposalId ?? null, i.guidelineIds ?? [], i.requestId ?? null, i.flagId ?? null, i.title, i.reason,
+      ]);
   }
 
   private mayRead(caller: TaskCaller, m: Meeting): boolean {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ReferenceService } from '#reference';
 import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
 
@@ -36,6 +36,9 @@ export interface FollowUpTask {
   status: TaskStatus;
   overdueSince: string | null;
   source: string;
+  /** The meeting and agenda item whose decision set the task, if one did. */
+  meetingId: string | null;
+  agendaItemId: string | null;
   progress: { departmentCode: string; note: string; at: Date }[];
 }
 
@@ -47,6 +50,8 @@ export interface TaskFilter {
   overdue?: boolean;
   /** Only open tasks due within this many days from today. */
   dueWithinDays?: number;
+  /** Only tasks set by this meeting's decisions. */
+  meetingId?: string;
 }
 
 /** A planned deadline as written: a date, an end of year ("2018 年底", "2018年底", "2018 年末"), or ongoing ("持续推进"). */
@@ -58,6 +63,26 @@ export function parseDeadline(text: string): { kind: DeadlineKind; dueDate: stri
   if (/^\d{4}-\d{2}-\d{2}$/.test(t) && !Number.isNaN(Date.parse(t))) return { kind: 'date', dueDate: t };
   return null;
 }
+
+/** A task's own fields, as a meeting decision carries them before the task has a number. */
+export interface TaskDraft {
+  title: string;
+  content: string;
+  lead: string[];
+  cooperating?: string[];
+  deadline: string;
+}
+
+export interface TaskInput extends TaskDraft {
+  number: string;
+  source?: string;
+  /** The meeting and agenda item whose decision the task comes out of. */
+  meetingId?: string | null;
+  agendaItemId?: string | null;
+}
+
+type CheckedTask = Pick<FollowUpTask, 'title' | 'content' | 'lead' | 'cooperating' | 'leadCodes' | 'cooperatingCodes' | 'deadlineText' | 'deadlineKind' | 'dueDate'>;
+export type PreparedTask = CheckedTask & Pick<FollowUpTask, 'id' | 'number' | 'taskNumber' | 'source' | 'meetingId' | 'agendaItemId'>;
 
 interface Row {
   id: string;
@@ -76,6 +101,8 @@ interface Row {
   status: TaskStatus;
   overdue_since: string | null;
   source: string;
+  meeting_id: string | null;
+  agenda_item_id: string | null;
 }
 
 const SELECT = `SELECT *, to_char(due_date, 'YYYY-MM-DD') AS due_date, to_char(overdue_since, 'YYYY-MM-DD') AS overdue_since FROM follow_up_task`;
@@ -117,28 +144,60 @@ export class TaskService {
   }
 
   /** A task out of a decision or set directly, by the leading department. */
-  async create(caller: TaskCaller, input: { number: string; title: string; content: string; lead: string[]; cooperating?: string[]; deadline: string; source?: string }): Promise<FollowUpTask> {
+  async create(caller: TaskCaller, input: TaskInput): Promise<FollowUpTask> {
+    const task = await this.prepare(caller, input);
+    await this.insert(this.ds.manager, task);
+    return this.get(task.id);
+  }
+
+  /**
+   * Everything `create` checks, without writing: the leading department, a free number, the fields.
+   * A meeting's minutes prepare their tasks first and insert them in their own transaction.
+   */
+  async prepare(caller: TaskCaller, input: TaskInput): Promise<PreparedTask> {
     if (caller.role !== 'LEADING') throw new ForbiddenError('the leading department sets follow-up tasks');
     const problems: FieldProblem[] = [];
     if (!input.number?.trim() || input.number.length > 20) problems.push({ field: 'number', reason: 'must be 1 to 20 characters' });
-    if (!input.title?.trim()) problems.push({ field: 'title', reason: 'is required' });
-    if (!input.content?.trim()) problems.push({ field: 'content', reason: 'is required' });
-    if (!input.lead?.length) problems.push({ field: 'lead', reason: 'name at least one lead department' });
-    const deadline = parseDeadline(input.deadline ?? '');
-    if (!deadline) problems.push({ field: 'deadline', reason: 'must be a date YYYY-MM-DD, an end of year such as "2026 年底", or 持续推进' });
-    const lead = await this.codes(input.lead ?? [], true, 'lead', problems);
-    const cooperating = await this.codes(input.cooperating ?? [], true, 'cooperating', problems);
+    const checked = await this.check(input, '', problems);
     if (problems.length) throw new ValidationError(problems);
     const existing = (await this.ds.query(`SELECT 1 FROM follow_up_task WHERE number = $1`, [input.number.trim()])) as unknown[];
     if (existing.length) throw ValidationError.field('number', `task ${input.number} exists already`);
-    const id = randomUUID();
     const taskNumber = Number.parseInt(input.number, 10);
-    await this.ds.query(
-      `INSERT INTO follow_up_task (id, number, task_number, title, section, content, lead, cooperating, lead_codes, cooperating_codes, deadline_text, deadline_kind, due_date, status, source, created_at, updated_at)
-       VALUES ($1,$2,$3,$4,NULL,$5,$6,$7,$8,$9,$10,$11,$12,'open',$13,$14,$14)`,
-      [id, input.number.trim(), Number.isFinite(taskNumber) ? taskNumber : 0, input.title.trim(), input.content.trim(), input.lead, input.cooperating ?? [], lead, cooperating, input.deadline.trim(), deadline!.kind, deadline!.dueDate, input.source ?? caller.departmentCode, this.clock.now()],
+    return {
+      ...checked, id: randomUUID(), number: input.number.trim(), taskNumber: Number.isFinite(taskNumber) ? taskNumber : 0,
+      source: input.source ?? caller.departmentCode, meetingId: input.meetingId ?? null, agendaItemId: input.agendaItemId ?? null,
+    };
+  }
+
+  /** A task's own fields checked as `create` checks them, each problem named under `prefix` (e.g. "followUpTasks[0]."). */
+  async check(input: TaskDraft, prefix = '', problems: FieldProblem[] = []): Promise<CheckedTask> {
+    const field = (name: string) => `${prefix}${name}`;
+    if (!input.title?.trim()) problems.push({ field: field('title'), reason: 'is required' });
+    if (!input.content?.trim()) problems.push({ field: field('content'), reason: 'is required' });
+    if (!input.lead?.length) problems.push({ field: field('lead'), reason: 'name at least one lead department' });
+    const deadline = parseDeadline(input.deadline ?? '');
+    if (!deadline) problems.push({ field: field('deadline'), reason: 'must be a date YYYY-MM-DD, an end of year such as "2026 年底", or 持续推进' });
+    const leadCodes = await this.codes(input.lead ?? [], true, field('lead'), problems);
+    const cooperatingCodes = await this.codes(input.cooperating ?? [], true, field('cooperating'), problems);
+    return {
+      title: input.title?.trim() ?? '', content: input.content?.trim() ?? '', lead: input.lead ?? [], cooperating: input.cooperating ?? [], leadCodes, cooperatingCodes,
+      deadlineText: input.deadline?.trim() ?? '', deadlineKind: deadline?.kind ?? 'ongoing', dueDate: deadline?.dueDate ?? null,
+    };
+  }
+
+  /** The next free task number after the highest one ("17" after task 16). */
+  async nextNumber(): Promise<number> {
+    const [{ n }] = (await this.ds.query(`SELECT coalesce(max(task_number), 0) + 1 AS n FROM follow_up_task`)) as { n: number }[];
+    return Number(n);
+  }
+
+  /** Write a prepared task, in the caller's transaction. */
+  async insert(em: EntityManager, t: PreparedTask): Promise<void> {
+    await em.query(
+      `INSERT INTO follow_up_task (id, number, task_number, title, section, content, lead, cooperating, lead_codes, cooperating_codes, deadline_text, deadline_kind, due_date, status, source, meeting_id, agenda_item_id, created_at, updated_at)
+       VALUES ($1,$2,$3,$4,NULL,$5,$6,$7,$8,$9,$10,$11,$12,'open',$13,$14,$15,$16,$16)`,
+      [t.id, t.number, t.taskNumber, t.title, t.content, t.lead, t.cooperating, t.leadCodes, t.cooperatingCodes, t.deadlineText, t.deadlineKind, t.dueDate, t.source, t.meetingId, t.agendaItemId, this.clock.now()],
     );
-    return this.get(id);
   }
 
   async get(id: string): Promise<FollowUpTask> {
@@ -163,6 +222,10 @@ export class TaskService {
     if (filter.dueWithinDays !== undefined) {
       if (!Number.isInteger(filter.dueWithinDays) || filter.dueWithinDays < 0 || filter.dueWithinDays > 3660) throw ValidationError.field('dueWithinDays', 'must be 0 to 3660');
       where.push(`status = 'open' AND due_date >= ${p(today)}::date AND due_date <= ${p(today)}::date + ${p(filter.dueWithinDays)}::int`);
+    }
+    if (filter.meetingId) {
+      if (!/^[0-9a-f-]{36}$/i.test(filter.meetingId)) throw ValidationError.field('meetingId', 'is not a meeting id');
+      where.push(`meeting_id = ${p(filter.meetingId)}`);
     }
     const rows = (await this.ds.query(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY task_number, number`, params)) as Row[];
     return this.withProgress(rows);
@@ -240,6 +303,8 @@ export class TaskService {
       status: r.status,
       overdueSince: r.overdue_since,
       source: r.source,
+      meetingId: r.meeting_id,
+      agendaItemId: r.agenda_item_id,
       progress: notes.filter((n) => n.task_id === r.id).map((n) => ({ departmentCode: n.code, note: n.note, at: n.at })),
     }));
   }

@@ -9,7 +9,7 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = { departmentId: null, apiKeyId: null };
 
 export interface HistoryInput {
-  entityType: 'project' | 'organisation' | 'crosswalk' | 'duplicate_alert' | 'credit_record' | 'meeting' | 'fund_proposal' | 'guideline';
+  entityType: 'project' | 'organisation' | 'crosswalk' | 'duplicate_alert' | 'credit_record' | 'meeting' | 'fund_proposal' | 'guideline' | 'consultation_request';
   entityId: string;
   action: string;
   reason?: string;

@@ -12,6 +12,36 @@ export class MeetingParticipantObject {
   @Field(() => Boolean, { nullable: true, description: '是否出席(未登记为空) / attended, null until recorded' }) attended!: boolean | null;
 }
 
+@ObjectType('FileReference', { description: '文件引用(与信用证据材料同样)/ A file reference, as evidence files are' })
+export class FileReferenceObject {
+  @Field({ description: '文件名 / name' }) name!: string;
+  @Field({ description: '存放位置:文档系统编号或网址 / where the file is kept' }) ref!: string;
+}
+
+@InputType('FileReferenceInput')
+export class FileReferenceInput {
+  @Field() name!: string;
+  @Field({ description: '文档系统编号或网址 / a document system\'s reference or a URL' }) ref!: string;
+}
+
+@ObjectType('DecisionTask', { description: '决定的跟踪任务(纪要通过后建立) / A follow-up task a decision sets, created when the minutes are approved' })
+export class DecisionTaskObject {
+  @Field() title!: string;
+  @Field() content!: string;
+  @Field(() => [String]) lead!: string[];
+  @Field(() => [String]) cooperating!: string[];
+  @Field({ description: '计划进度(原文) / deadline as written' }) deadline!: string;
+}
+
+@InputType('DecisionTaskInput')
+export class DecisionTaskInput {
+  @Field() title!: string;
+  @Field(() => String, { nullable: true, description: '内容(缺省为决定理由) / content, the rationale by default' }) content?: string | null;
+  @Field(() => [String], { description: '责任部门 / lead departments' }) lead!: string[];
+  @Field(() => [String], { nullable: true }) cooperating?: string[];
+  @Field({ description: 'YYYY-MM-DD、"2026 年底" 或 "持续推进" / deadline' }) deadline!: string;
+}
+
 @ObjectType('AgendaItem', { description: '议题 / An agenda item and its decision' })
 export class AgendaItemObject {
   @Field(() => ID) id!: string;
@@ -28,6 +58,9 @@ export class AgendaItemObject {
   @Field(() => String, { nullable: true, description: '预警处理结果 / a duplicate alert\'s outcome' }) alertOutcome!: string | null;
   @Field(() => String, { nullable: true, description: '转交的子专项或部门 / referred to' }) referredTo!: string | null;
   @Field(() => String, { nullable: true, description: '指南方向的分工 / how overlapping directions were divided' }) division!: string | null;
+  @Field(() => ID, { nullable: true, description: '来自的会商申请 / the consultation request it came from' }) requestId!: string | null;
+  @Field(() => ID, { nullable: true, description: '来自的"需其他子专项支持"标记 / the sub-fund flag it came from' }) flagId!: string | null;
+  @Field(() => [DecisionTaskObject], { description: '决定的跟踪任务 / follow-up tasks the decision sets' }) followUpTasks!: DecisionTaskObject[];
   @Field(() => [String], { description: '同意的部门 / departments agreeing' }) agreed!: string[];
   @Field(() => [String], { description: '不同意的部门 / departments dissenting' }) dissented!: string[];
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
@@ -45,6 +78,7 @@ export class MeetingObject {
   @Field({ description: 'planned / agenda_frozen / held / minutes_approved' }) status!: string;
   @Field({ description: '会议纪要 / minutes' }) minutes!: string;
   @Field(() => [MeetingParticipantObject]) participants!: MeetingParticipantObject[];
+  @Field(() => [FileReferenceObject], { description: '会议材料 / materials' }) materials!: FileReferenceObject[];
   @Field(() => [AgendaItemObject]) agenda!: AgendaItemObject[];
 }
 
@@ -86,8 +120,9 @@ export class DecisionInput {
   @Field({ description: 'approve / reject / defer / refer / merge / more_information' }) decision!: string;
   @Field() rationale!: string;
   @Field(() => String, { nullable: true, description: '预警议题的结果 / for a duplicate alert: confirmed / dismissed_related / dismissed_distinct' }) alertOutcome?: string | null;
-  @Field(() => String, { nullable: true, description: '转交的子专项或部门 / referred to' }) referredTo?: string | null;
+  @Field(() => String, { nullable: true, description: '转交的子专项("RJJCDL-03" 或名称)、专项或部门 / referred to: a sub-fund, fund or department' }) referredTo?: string | null;
   @Field(() => String, { nullable: true, description: '指南议题:重叠方向如何分工 / for guideline items: how the directions were divided' }) division?: string | null;
+  @Field(() => [DecisionTaskInput], { nullable: true, description: '跟踪任务,纪要通过时建立 / follow-up tasks, set when the minutes are approved' }) followUpTasks?: DecisionTaskInput[] | null;
 }
 
 @ObjectType('Guideline', { description: '部门年度指南(草案) / A department\'s annual guideline draft' })
@@ -130,7 +165,7 @@ export class MeetingsResolver {
     return this.meetingsService.convene(departmentCaller(ctx), input);
   }
 
-  @Mutation(() => MeetingObject, { description: '生成议程:参加部门间未处理的重复预警、信用审查提示或阻止的申报 / Build the agenda from open duplicate alerts and credit warnings' })
+  @Mutation(() => MeetingObject, { description: '生成议程:参加部门间未处理的重复预警、信用审查提示或阻止的申报;项目会商还有各部门的会商申请与"需其他子专项支持"的项目 / Build the agenda from open duplicate alerts, credit warnings, and for a project consultation the requests and sub-fund flags' })
   buildAgenda(@Args('meetingId', { type: () => ID }) meetingId: string, @Context() ctx: RequestContext): Promise<Meeting> {
     return this.meetingsService.buildAgenda(departmentCaller(ctx), meetingId);
   }
@@ -148,6 +183,11 @@ export class MeetingsResolver {
   @Mutation(() => MeetingObject, { description: '登记本部门出席 / Record your department\'s attendance' })
   recordAttendance(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('attendees', { type: () => [String] }) attendees: string[], @Args('attended') attended: boolean, @Context() ctx: RequestContext): Promise<Meeting> {
     return this.meetingsService.recordAttendance(departmentCaller(ctx), meetingId, attendees, attended);
+  }
+
+  @Mutation(() => MeetingObject, { description: '上传会议材料(文件引用,牵头部门) / Attach materials (file references; the leading department)' })
+  attachMeetingMaterials(@Args('meetingId', { type: () => ID }) meetingId: string, @Args('materials', { type: () => [FileReferenceInput] }) materials: FileReferenceInput[], @Context() ctx: RequestContext): Promise<Meeting> {
+    return this.meetingsService.attachMaterials(departmentCaller(ctx), meetingId, materials);
   }
 
   @Mutation(() => MeetingObject, { description: '会议已召开 / The meeting was held' })

@@ -28,6 +28,8 @@ export class FollowUpTaskObject {
   @Field({ description: '已逾期(按今日) / overdue as of today' }) overdue!: boolean;
   @Field(() => String, { nullable: true, description: '逾期起始日(每日任务标记) / overdue since, as the daily job marked it' }) overdueSince!: string | null;
   @Field() source!: string;
+  @Field(() => ID, { nullable: true, description: '设定任务的会议 / the meeting whose decision set it' }) meetingId!: string | null;
+  @Field(() => ID, { nullable: true, description: '设定任务的议题 / the agenda item whose decision set it' }) agendaItemId!: string | null;
   @Field(() => [TaskProgressObject]) progress!: TaskProgressObject[];
 }
 
@@ -37,6 +39,7 @@ export class TaskFilterInput {
   @Field(() => [String], { nullable: true, description: 'open / done / cancelled' }) status?: string[];
   @Field(() => Boolean, { nullable: true, description: '仅逾期 / only overdue' }) overdue?: boolean;
   @Field(() => Int, { nullable: true, description: '仅 N 天内到期 / only due within N days' }) dueWithinDays?: number;
+  @Field(() => ID, { nullable: true, description: '仅该会议决定的任务 / only tasks a meeting\'s decisions set' }) meetingId?: string;
 }
 
 @InputType('CreateTaskInput')
