@@ -53,11 +53,12 @@ Commands (for the information center's operators):
                                             open applications new records concern (runs daily by itself)
   credit check [--uscc <code>] [--org <name>] [--leader <name>] [--fund <code>] [--as-of <date>]
                                             a credit check (stores nothing)
-  report annual --year <yyyy> --out <dir> [--as-of <date>] [--jurisdiction <code>]
+  report annual --year <yyyy> --out <dir> [--as-of <date>] [--jurisdiction <code>] [--pdf]
                                             compile the annual linkage-management report for a year
                                             as of a day (default today) for a jurisdiction's linkage
                                             (default the one with the most projects) and write its
-                                            XLSX and HTML into the directory
+                                            XLSX and HTML (--pdf: also PDF, printed by the system's
+                                            chromium) into the directory
   bench dedup --records <file.csv> --out <pairs.csv> [--keep]
                                             the whole pipeline on a benchmark file in a registry of
                                             its own (a fresh schema, or a temporary embedded database):
@@ -110,6 +111,7 @@ function parse(argv: string[]): Parsed {
       fund: { type: 'string' },
       'as-of': { type: 'string' },
       jurisdiction: { type: 'string' },
+      pdf: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -299,7 +301,7 @@ async function reportCommand(config: AppConfig, sub: string | undefined, rest: s
     if (done.status !== 'completed') throw new ValidationError([{ field: 'report', reason: `the report failed: ${done.error}` }]);
     const r = done.result as { reportId: string; contentHash: string; durationMs: number };
     mkdirSync(dir, { recursive: true });
-    for (const format of ['xlsx', 'html'] as const) {
+    for (const format of v.pdf === true ? (['xlsx', 'html', 'pdf'] as const) : (['xlsx', 'html'] as const)) {
       const f = await reports.file(r.reportId, format);
       writeFileSync(join(dir, f.fileName), f.content);
       out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);

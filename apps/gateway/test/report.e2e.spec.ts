@@ -1,18 +1,9 @@
 import { resetDatabase, testConfig, testDbKind } from '#shared/testing/index.js';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
-import { gql } from './graphql-client.js';
+import { finished, gql } from './graphql-client.js';
 
 const KW = 'demo_kw_demokeykw0000000';
 const JXW = 'demo_jxw_demokeyjxw000000';
-
-async function finished(gw: RunningGateway, id: string, key: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 1200; i++) {
-    const r = await gql(gw.url, `{ job(id: "${id}") { status progressDone progressTotal result error } }`, { key });
-    if (r.data?.job.status === 'completed' || r.data?.job.status === 'failed') return r.data!.job;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error('job did not finish');
-}
 
 describe(`the annual report through GraphQL (${testDbKind()} database)`, () => {
   let gw: RunningGateway;

@@ -5,3 +5,4 @@ export * from './render-html.js';
 export * from './render-svg.js';
 export * from './render-xlsx.js';
 export * from './report.module.js';
+export * from './chromium.js';

@@ -11,6 +11,7 @@ import { ReferenceService } from '#reference';
 import { ProjectStatus, RegistryService, type Caller } from '#registry';
 import { FixedClock } from '#shared/core/index.js';
 import { rejection, resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
+import { findChromium, pdfPageCount } from './chromium.js';
 import { renderHtml } from './render-html.js';
 import { ReportCompiler } from './report-compiler.js';
 import { ReportService } from './report.service.js';
@@ -280,6 +281,19 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
       }
     });
     expect(found).toBe(true);
+  });
+
+  it('prints to PDF with the system\'s headless browser, one page break per section, or says that it cannot', async () => {
+    const r = await reports.generate({ year: 2024, asOf: '2024-12-31', jurisdiction: '310000' }, { departmentId: null });
+    if (findChromium()) {
+      const pdf = await reports.file(r.id, 'pdf');
+      expect(pdf.mediaType).toBe('application/pdf');
+      expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
+      // Cover, contents, and each of the seven sections on pages of its own.
+      expect(pdfPageCount(pdf.content)).toBeGreaterThanOrEqual(9);
+    } else {
+      expect(await rejection(reports.file(r.id, 'pdf'))).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ field: 'format', reason: expect.stringMatching(/headless browser/) }] } });
+    }
   });
 
   it('renders a printable document with every section, table and chart', async () => {

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { canonicalJson } from '#history';
 import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import { HandlesJob, JobName, type JobContext, type JobHandler, type JobPayload, type JobResult } from '#shared/queue/index.js';
+import { findChromium, printPdf } from './chromium.js';
 import { renderHtml } from './render-html.js';
 import { renderXlsx } from './render-xlsx.js';
 import { ReportCompiler } from './report-compiler.js';
@@ -28,7 +29,7 @@ export interface AnnualReportMeta {
   sections: { number: number; title: string }[];
 }
 
-export type ReportFormat = 'xlsx' | 'html';
+export type ReportFormat = 'xlsx' | 'html' | 'pdf';
 
 export interface ReportParameters {
   year: number;
@@ -133,14 +134,18 @@ export class ReportService {
     return row.data;
   }
 
+  /** A stored report as XLSX or HTML; as PDF when the server has a headless browser (the HTML printed, drawn on request). */
   async file(id: string, format: ReportFormat): Promise<{ fileName: string; mediaType: string; content: Buffer }> {
-    if (format !== 'xlsx' && format !== 'html') throw ValidationError.field('format', `must be xlsx or html, not "${format}"`);
+    if (format !== 'xlsx' && format !== 'html' && format !== 'pdf') throw ValidationError.field('format', `must be xlsx, html or pdf, not "${format}"`);
+    const chromium = format === 'pdf' ? findChromium() : null;
+    if (format === 'pdf' && !chromium) throw ValidationError.field('format', 'PDF needs a headless browser on the server (Debian package chromium, or CHROMIUM_PATH); download the HTML and print it instead');
     const [row] = (await this.ds.query(`SELECT year, to_char(as_of, 'YYYY-MM-DD') AS as_of, ${format === 'xlsx' ? 'xlsx AS content' : 'html AS content'} FROM annual_report WHERE id = $1`, [uuidOrThrow(id)])) as { year: number; as_of: string; content: Buffer | string }[];
     if (!row) throw new NotFoundError('annual report', id);
+    const content = typeof row.content === 'string' ? Buffer.from(row.content, 'utf8') : Buffer.from(row.content);
     return {
       fileName: `annual-report-${row.year}-as-of-${row.as_of}.${format}`,
-      mediaType: format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/html; charset=utf-8',
-      content: typeof row.content === 'string' ? Buffer.from(row.content, 'utf8') : Buffer.from(row.content),
+      mediaType: MEDIA_TYPES[format],
+      content: format === 'pdf' ? await printPdf(chromium!, content.toString('utf8')) : content,
     };
   }
 
@@ -149,6 +154,12 @@ export class ReportService {
     return d ? `${d.name}(牵头部门)编制` : '牵头部门编制';
   }
 }
+
+const MEDIA_TYPES: Record<ReportFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  html: 'text/html; charset=utf-8',
+  pdf: 'application/pdf',
+};
 
 const META = `r.id, r.year, to_char(r.as_of, 'YYYY-MM-DD') AS as_of, r.params ->> 'jurisdiction' AS jurisdiction, r.content_hash, d.code AS generated_by, r.generated_at, r.duration_ms, r.job_id,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('number', s -> 'number', 'title', s -> 'title')), '[]') FROM jsonb_array_elements(r.data -> 'sections') s) AS sections`;

@@ -8,8 +8,9 @@ import { JobObject, toJobObject } from '../jobs/jobs.resolver.js';
 export enum ReportFileFormat {
   XLSX = 'xlsx',
   HTML = 'html',
+  PDF = 'pdf',
 }
-registerEnumType(ReportFileFormat, { name: 'ReportFileFormat', description: 'XLSX(每部分一张工作表)或可打印的 HTML / a workbook, or the printable document' });
+registerEnumType(ReportFileFormat, { name: 'ReportFileFormat', description: 'XLSX(每部分一张工作表)、可打印的 HTML,或 PDF(服务器装有无头浏览器时) / a workbook, the printable document, or PDF when the server has a headless browser' });
 
 @ObjectType('ReportSectionHeading')
 export class ReportSectionHeadingObject {
@@ -74,7 +75,7 @@ export class ReportResolver {
     return toObject(await this.reports.get(id));
   }
 
-  @Query(() => ReportFileObject, { description: '下载年度报告(XLSX 或 HTML) / Download a report as XLSX or HTML' })
+  @Query(() => ReportFileObject, { description: '下载年度报告(XLSX、HTML 或 PDF) / Download a report as XLSX, HTML or PDF' })
   async annualReportFile(@Args('id', { type: () => ID }) id: string, @Args('format', { type: () => ReportFileFormat }) format: ReportFileFormat): Promise<ReportFileObject> {
     const f = await this.reports.file(id, format);
     return { fileName: f.fileName, mediaType: f.mediaType, contentBase64: f.content.toString('base64') };
