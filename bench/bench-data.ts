@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import pg from 'pg';
 import { projectRoot } from '#shared/core/index.js';
 
 const DEPARTMENTS = [
@@ -48,4 +49,22 @@ export function benchRows(n: number, opts: { withOutcomes?: boolean } = {}): Rec
     }
     return row;
   });
+}
+
+/** The benchmark's database (BENCH_DATABASE_URL, else DATABASE_URL), dropped and created empty; exits with a hint when neither is set. */
+export async function freshBenchDatabase(example: string): Promise<string> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!url) {
+    console.error(`Set BENCH_DATABASE_URL (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/${example}`);
+    process.exit(2);
+  }
+  const u = new URL(url);
+  const dbName = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: u.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${dbName}" ENCODING 'UTF8' TEMPLATE template0`);
+  await admin.end();
+  return url;
 }

@@ -15,24 +15,11 @@ import { ImportService } from '#integration';
 import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
 import { loadConfig } from '#shared/config/index.js';
-import { benchRows } from './bench-data.js';
+import { benchRows, freshBenchDatabase } from './bench-data.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const ROWS = Number(values.rows);
-const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!url) {
-  console.error('Set BENCH_DATABASE_URL (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/linkage_bench_import');
-  process.exit(2);
-}
-
-const u = new URL(url);
-const dbName = u.pathname.slice(1);
-u.pathname = '/postgres';
-const admin = new pg.Client({ connectionString: u.toString() });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-await admin.query(`CREATE DATABASE "${dbName}" ENCODING 'UTF8' TEMPLATE template0`);
-await admin.end();
+const url = await freshBenchDatabase('linkage_bench_import');
 
 const rows = benchRows(ROWS);
 const content = Buffer.from(stringify(rows, { header: true }));

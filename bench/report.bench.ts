@@ -18,24 +18,12 @@ import { PlatformModule, SeedService } from '#platform';
 import { ReferenceService } from '#reference';
 import { ReportService } from '#report';
 import { loadConfig } from '#shared/config/index.js';
-import { benchRows } from './bench-data.js';
+import { benchRows, freshBenchDatabase } from './bench-data.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' }, out: { type: 'string' } } });
 const ROWS = Number(values.rows);
 const RUNS = Number(values.runs);
-const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!url) {
-  console.error('Set BENCH_DATABASE_URL (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/linkage_bench_report');
-  process.exit(2);
-}
-const u = new URL(url);
-const dbName = u.pathname.slice(1);
-u.pathname = '/postgres';
-const admin = new pg.Client({ connectionString: u.toString() });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-await admin.query(`CREATE DATABASE "${dbName}" ENCODING 'UTF8' TEMPLATE template0`);
-await admin.end();
+const url = await freshBenchDatabase('linkage_bench_report');
 
 const config = loadConfig({ DATABASE_URL: url, DB_POOL_SIZE: '4', AUTO_MIGRATE: 'true', LOG_LEVEL: 'error' });
 const app = await NestFactory.createApplicationContext(
