@@ -130,6 +130,22 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect((await cli('credit', 'nope')).code).toBe(2);
   });
 
+  it('compiles the annual report into a directory, and names a bad parameter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-report-'));
+    const r = await cli('report', 'annual', '--year', '2024', '--out', dir, '--as-of', new Date().toISOString().slice(0, 10));
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const html = r.out.find((l) => l.endsWith('.html') || /\.html \(/.test(l));
+    expect(html).toMatch(/wrote .*annual-report-2024-as-of-\d{4}-\d{2}-\d{2}\.html \(\d+ bytes\)/);
+    expect(r.out.join('\n')).toMatch(/content hash [0-9a-f]{64}/);
+    const file = /wrote (.*\.html)/.exec(html!)![1]!;
+    expect(readFileSync(file, 'utf8')).toContain('上海市2024年度科技专项资金部门联动管理工作报告');
+    const bad = await cli('report', 'annual', '--year', '2024', '--out', dir, '--as-of', '2023-12-31');
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/asOf: 2023-12-31 is before the year 2024 begins/);
+    expect((await cli('report', 'annual', '--out', dir)).err.join('\n')).toMatch(/report annual needs --year/);
+  });
+
   it('runs a job through the queue', async () => {
     const r = await cli('queue', 'ping', '--message', 'hello');
     expect(r.code).toBe(0);
