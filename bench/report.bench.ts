@@ -20,10 +20,11 @@ import { ReportService } from '#report';
 import { loadConfig } from '#shared/config/index.js';
 import { benchRows, freshBenchDatabase } from './bench-data.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' }, out: { type: 'string' }, reuse: { type: 'boolean' } } });
 const ROWS = Number(values.rows);
 const RUNS = Number(values.runs);
-const url = await freshBenchDatabase('linkage_bench_report');
+// --reuse: time the report on the database a previous run filled (no drop, no import).
+const url = values.reuse ? (process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? '') : await freshBenchDatabase('linkage_bench_report');
 
 const config = loadConfig({ DATABASE_URL: url, DB_POOL_SIZE: '4', AUTO_MIGRATE: 'true', LOG_LEVEL: 'error' });
 const app = await NestFactory.createApplicationContext(
@@ -54,7 +55,6 @@ async function time(label: string, year: number): Promise<void> {
   console.log(`${label.padEnd(14)} year ${year}: ${RUNS} runs, median ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2)} s, max ${(ms[ms.length - 1]! / 1000).toFixed(2)} s, same figures each run (hash ${hash.slice(0, 12)}…), rss ${rss} MB`);
 }
 
-await app.get(SeedService).seed({ demo: true });
 async function count(): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -62,20 +62,24 @@ async function count(): Promise<number> {
   await c.end();
   return n;
 }
-console.log(`demo data: ${await count()} projects`);
-await time('demo', 2024);
 
-const xxzx = (await app.get(ReferenceService).departments()).find((d) => d.code === 'XXZX')!;
-const started = Date.now();
-const imported = await app.get(ImportService).run(
-  { departmentId: xxzx.id, departmentCode: 'XXZX', role: 'INFORMATION_CENTER', apiKeyId: null },
-  { name: 'bench.csv', content: Buffer.from(stringify(benchRows(ROWS, { withOutcomes: true }), { header: true })) },
-  {},
-  async (done, total) => {
-    process.stdout.write(`\rimporting ${done}/${total}   `);
-  },
-);
-console.log(`\nimported ${imported.created} of ${imported.total} rows (${imported.failed} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s; ${await count()} projects in all`);
+if (!values.reuse) {
+  await app.get(SeedService).seed({ demo: true });
+  console.log(`demo data: ${await count()} projects`);
+  await time('demo', 2024);
+  const xxzx = (await app.get(ReferenceService).departments()).find((d) => d.code === 'XXZX')!;
+  const started = Date.now();
+  const imported = await app.get(ImportService).run(
+    { departmentId: xxzx.id, departmentCode: 'XXZX', role: 'INFORMATION_CENTER', apiKeyId: null },
+    { name: 'bench.csv', content: Buffer.from(stringify(benchRows(ROWS, { withOutcomes: true }), { header: true })) },
+    {},
+    async (done, total) => {
+      process.stdout.write(`\rimporting ${done}/${total}   `);
+    },
+  );
+  console.log(`\nimported ${imported.created} of ${imported.total} rows (${imported.failed} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+console.log(`${await count()} projects in all`);
 await time('imported', 2024);
 await time('imported', 2025);
 await app.close();

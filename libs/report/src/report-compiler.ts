@@ -26,7 +26,7 @@ const ROLE_NAMES: Record<string, string> = { LEADING: '牵头部门', PARTICIPAT
 
 interface Department { id: string; code: string; name: string; shortName: string; role: string }
 interface SubFund { id: string; fundId: string; number: number; code: string; name: string; categoryCode: string | null }
-interface Fund { id: string; code: string; name: string; departmentId: string }
+interface Fund { id: string; code: string; name: string; shortName: string; departmentId: string }
 
 /** A project as it stood on the report's day, rebuilt from its append-only history. */
 interface ProjectState {
@@ -147,12 +147,16 @@ export class ReportCompiler {
       ['召开会商会议(次)', consultation.headline.prev, consultation.headline.cur],
     ]);
     await tick();
+    const sections = [overview, projectsSection, dup.section, credit.section, consultation.section, tasks, quality];
+    // Charts name departments as officials say them (经信委, 科委); tables keep the full names.
+    const short = new Map(ref.departments.map((d) => [d.name, d.shortName]));
+    for (const c of sections.flatMap((s) => s.charts)) c.labels = c.labels.map((l) => short.get(l) ?? l);
     return {
       year,
       asOf,
       jurisdiction: { code: ref.jurisdiction.code, name: ref.jurisdiction.name },
       title: `${ref.jurisdiction.name}${year}年度科技专项资金部门联动管理工作报告`,
-      sections: [overview, projectsSection, dup.section, credit.section, consultation.section, tasks, quality],
+      sections,
     };
   }
 
@@ -164,7 +168,7 @@ export class ReportCompiler {
       this.ds.query(`SELECT code, name FROM jurisdiction WHERE code = $1`, [jurisdiction]) as Promise<{ code: string; name: string }[]>,
       this.ds.query(`SELECT id, code, name FROM department`) as Promise<{ id: string; code: string; name: string }[]>,
       this.ds.query(`SELECT id, code, name, short_name, linkage_role FROM department WHERE jurisdiction_code = $1 ORDER BY CASE linkage_role WHEN 'LEADING' THEN 0 WHEN 'PARTICIPATING' THEN 1 ELSE 2 END, code`, [jurisdiction]) as Promise<{ id: string; code: string; name: string; short_name: string; linkage_role: string }[]>,
-      this.ds.query(`SELECT id, code, name, department_id FROM fund WHERE jurisdiction_code = $1 ORDER BY code`, [jurisdiction]) as Promise<{ id: string; code: string; name: string; department_id: string }[]>,
+      this.ds.query(`SELECT id, code, name, short_name, department_id FROM fund WHERE jurisdiction_code = $1 ORDER BY code`, [jurisdiction]) as Promise<{ id: string; code: string; name: string; short_name: string; department_id: string }[]>,
       this.ds.query(`SELECT s.id, s.fund_id, s.number, s.code, s.name, s.category_code FROM sub_fund s JOIN fund f ON f.id = s.fund_id WHERE f.jurisdiction_code = $1 ORDER BY s.number, f.code, s.code`, [jurisdiction]) as Promise<{ id: string; fund_id: string; number: number; code: string; name: string; category_code: string | null }[]>,
       this.ds.query(`SELECT code, name FROM category ORDER BY code`) as Promise<{ code: string; name: string }[]>,
       this.ds.query(`SELECT code, name FROM support_method ORDER BY code`) as Promise<{ code: string; name: string }[]>,
@@ -172,7 +176,7 @@ export class ReportCompiler {
       this.ds.query(`SELECT code, catalog_code, field_code FROM catalog_item`) as Promise<{ code: string; catalog_code: string; field_code: string }[]>,
     ]);
     const dept: Department[] = departments.map((d) => ({ id: d.id, code: d.code, name: d.name, shortName: d.short_name, role: d.linkage_role }));
-    const fundList: Fund[] = funds.map((f) => ({ id: f.id, code: f.code, name: f.name, departmentId: f.department_id }));
+    const fundList: Fund[] = funds.map((f) => ({ id: f.id, code: f.code, name: f.name, shortName: f.short_name, departmentId: f.department_id }));
     const subs: SubFund[] = subFunds.map((s) => ({ id: s.id, fundId: s.fund_id, number: s.number, code: s.code, name: s.name, categoryCode: s.category_code }));
     const fieldName = new Map(fields.map((f) => [`${f.catalog_code}/${f.code}`, f.name]));
     const itemField = new Map(items.map((i) => [i.code, fieldName.get(`${i.catalog_code}/${i.field_code}`) ?? i.field_code]));
@@ -193,6 +197,11 @@ export class ReportCompiler {
       categoryName: new Map(categories.map((c) => [c.code, c.name])),
       methods,
       itemField,
+      /** A sub-fund as 000's table writes it: "产业技术创新专项—企业技术中心、…" (the fund's short name first). */
+      subFundName: (s: SubFund) => {
+        const fund = fundList.find((f) => f.id === s.fundId);
+        return !fund || s.name.startsWith(fund.shortName) ? s.name : `${fund.shortName}—${s.name}`;
+      },
     };
   }
 
@@ -220,9 +229,10 @@ export class ReportCompiler {
                 min(at) FILTER (WHERE action = 'REGISTERED') AS registered_at,
                 min(at) FILTER (WHERE (CASE WHEN action = 'REGISTERED' THEN changes ->> 'status' ELSE changes -> 'status' ->> 'after' END) = ANY($6::text[])) AS approved_at
            FROM h GROUP BY entity_id
-       )
-       SELECT t.entity_id AS id, t.registered_at, t.approved_at, (SELECT jsonb_object_agg(s.key, s.value) FROM s WHERE s.entity_id = t.entity_id) AS st
-         FROM t WHERE t.registered_at IS NOT NULL`,
+       ),
+       g AS (SELECT entity_id, jsonb_object_agg(key, value) AS st FROM s GROUP BY entity_id)
+       SELECT t.entity_id AS id, t.registered_at, t.approved_at, g.st
+         FROM t JOIN g ON g.entity_id = t.entity_id WHERE t.registered_at IS NOT NULL`,
       [fromYear, toYear, w.cutoff, STATE_KEYS, STATE_ACTIONS, APPROVED_STATUSES],
     )) as { id: string; registered_at: Date; approved_at: Date | null; st: Record<string, unknown> }[];
     const paid = (await this.ds.query(
@@ -341,7 +351,7 @@ export class ReportCompiler {
     const fieldNames = [...new Set(ref.itemField.values())];
     const deptKeys = ref.departments.filter((d) => d.role === 'LEADING' || d.role === 'PARTICIPATING' || ps.some((p) => p.departmentId === d.id)).map((d) => ({ key: d.id, label: d.name }));
     const byDept = by('byDepartment', '按部门', '部门', deptKeys, (p) => p.departmentId);
-    const subKeys = ref.subFunds.map((s) => ({ key: s.id, label: `${s.number}. ${ref.fundById.get(s.fundId)?.name ?? ''} — ${s.name}` }));
+    const subKeys = ref.subFunds.map((s) => ({ key: s.id, label: `${s.number}. ${ref.subFundName(s)}` }));
     const bySub = by('bySubFund', '按子专项', '子专项', subKeys, (p) => p.subFundId);
     const byCategory = by('byCategory', '按分类', '分类', ref.categories.map((c) => ({ key: c.code, label: c.name })), categoryOf);
     const byMethod = by('bySupportMethod', '按支持方式', '支持方式', ref.methods.map((m) => ({ key: m.code, label: m.name })), (p) => p.supportMethodCode);
@@ -363,7 +373,7 @@ export class ReportCompiler {
       rows: ref.subFunds.map((s) => {
         const f = figures(ps.filter((p) => p.subFundId === s.id));
         const fund = ref.fundById.get(s.fundId);
-        return [s.number, `${fund?.name ?? ''} — ${s.name}`, s.categoryCode ? ref.categoryName.get(s.categoryCode) ?? s.categoryCode : '', fund ? ref.deptById.get(fund.departmentId)?.name ?? '' : '', f[0]!, f[1]!, f[3]!];
+        return [s.number, ref.subFundName(s), s.categoryCode ? ref.categoryName.get(s.categoryCode) ?? s.categoryCode : '', fund ? ref.deptById.get(fund.departmentId)?.shortName ?? '' : '', f[0]!, f[1]!, f[3]!];
       }),
     };
     classification.total = totalRow(classification.columns, classification.rows);
@@ -494,7 +504,7 @@ export class ReportCompiler {
     const subRows = ref.subFunds
       .map((s): Cell[] => {
         const mine = cur.filter((x) => x.subs.includes(s.id));
-        return [`${s.number}. ${s.name}`, mine.length, count(mine, (x) => x.status === 'confirmed')];
+        return [`${s.number}. ${ref.subFundName(s)}`, mine.length, count(mine, (x) => x.status === 'confirmed')];
       })
       .filter((r) => Number(r[1]) > 0);
     const bySub: Table = { id: 'bySubFund', title: '预警集中的子专项', columns: [text('子专项'), int('预警'), int('确认重复')], rows: subRows };
