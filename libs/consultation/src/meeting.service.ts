@@ -460,11 +460,9 @@ export class MeetingService {
           }
         }
       }
+      // The alerts take the meeting's outcomes in this same transaction: the minutes and the alerts stand together.
+      for (const d of alertDecisions) await this.dedup.decideByMeeting(this.actor(caller), d.id, d.outcome, d.reason, em);
       return { decisions: m.agenda.length, tasks: [...tasks.values()].flat().map((t) => t.number) };
-    }).then(async (meeting) => {
-      // The alerts' own transactions, after the minutes are stored.
-      for (const d of alertDecisions) await this.dedup.decideByMeeting(this.actor(caller), d.id, d.outcome, d.reason);
-      return meeting;
     });
   }
 

@@ -231,8 +231,10 @@ export class AlertRepository {
     actor: Actor,
     at: Date,
     guard: (alert: DuplicateAlert) => void,
+    /** Within a transaction already open (a meeting's minutes), else in one of its own. */
+    within?: EntityManager,
   ): Promise<DuplicateAlert> {
-    return this.ds.transaction(async (em) => {
+    const work = async (em: EntityManager) => {
       const locked = (await em.query(`SELECT id FROM duplicate_alert WHERE id = $1 FOR UPDATE`, [id])) as { id: string }[];
       if (!locked.length) throw new NotFoundError('duplicate alert', id);
       const before = (await this.get(id, em))!;
@@ -244,7 +246,8 @@ export class AlertRepository {
       );
       await this.history.append(em, { entityType: 'duplicate_alert', entityId: id, action: 'REVIEWED', reason, changes: { status: { before: before.status, after: status } } }, actor, at);
       return (await this.get(id, em))!;
-    });
+    };
+    return within ? work(within) : this.ds.transaction(work);
   }
 
   /** Counts by level and status, for reports and the scan's summary. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { validateUscc } from '#encoding';
 import { ReferenceService } from '#reference';
 import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -222,9 +223,12 @@ export class DedupService {
     });
   }
 
-  /** A consultation meeting decided the alert (its minutes approved): the meeting's outcome, recorded in the alert's history. */
-  async decideByMeeting(actor: { departmentId: string | null; apiKeyId: string | null }, id: string, status: Exclude<AlertStatus, 'open'>, reason: string): Promise<DuplicateAlert> {
-    return this.alerts.decide(id, status, reason, actor, this.clock.now(), () => undefined);
+  /**
+   * A consultation meeting decided the alert (its minutes approved): the meeting's outcome, recorded in
+   * the alert's history, in the transaction that approves the minutes (both stand, or neither).
+   */
+  async decideByMeeting(actor: { departmentId: string | null; apiKeyId: string | null }, id: string, status: Exclude<AlertStatus, 'open'>, reason: string, within?: EntityManager): Promise<DuplicateAlert> {
+    return this.alerts.decide(id, status, reason, actor, this.clock.now(), () => undefined, within);
   }
 
   /** A proposed fund's name and support direction against every existing fund and sub-fund. */
