@@ -137,7 +137,9 @@ describe(`consultation meetings through GraphQL (${testDbKind()} database)`, () 
     const tasks = (await m(`{ tasks(filter: { meetingId: "${id}" }) { title leadCodes deadlineText dueDate meetingId agendaItemId source } }`, KW)).data!.tasks;
     expect(tasks).toEqual([{ title: '转交项目申报材料', leadCodes: ['KW'], deadlineText: '2026 年底', dueDate: '2026-12-31', meetingId: id, agendaItemId: referred.id, source: `2026 年第 5 次项目会商 第 ${referred.seq} 项议题` }]);
     expect((await m('{ consultationRequests(department: "KW") { status } }', KW)).data!.consultationRequests[0].status).toBe('decided');
-    expect((await m('{ projectFlags(status: "resolved") { id } }', FGW)).data!.projectFlags).toEqual([{ id: flag.id }]);
+    // The flagged project was deferred: its flag is open again, for a later meeting.
+    expect((await m('{ projectFlags(status: "resolved") { id } }', FGW)).data!.projectFlags).toEqual([]);
+    expect((await m('{ projectFlags(status: "open") { id } }', FGW)).data!.projectFlags).toEqual([{ id: flag.id }]);
   });
 
   it('compiles the departments\' guidelines: overlapping directions on the agenda, divided by the meeting', async () => {

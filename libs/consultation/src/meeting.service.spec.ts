@@ -114,8 +114,10 @@ describe(`consultation requests, flags, referrals, decisions' tasks and material
     await meetings.approveMinutes(callers.JXW!, m.id, '会议纪要');
     expect(await requests.projectConsultation(kw[0]!)).toMatchObject({ decidedIn: m.id, decision: 'refer', referredTo: { kind: 'sub_fund', code: 'RJJCDL-03', departmentCode: 'JXW' } });
     expect(await requests.projectConsultation(kw[1]!)).toMatchObject({ decision: 'defer', referredTo: null });
+    // One of the request's projects was referred: the request is decided. The flagged project was deferred: its flag is open again for a later meeting.
     expect((await requests.get(callers.KW!, pending!.id)).status).toBe('decided');
-    expect((await requests.flags({ status: 'resolved' })).map((f) => f.projectCode)).toEqual([zj[1]!.code]);
+    expect((await requests.flags({ status: 'resolved' })).map((f) => f.projectCode)).toEqual([]);
+    expect((await requests.flags({ status: 'open' })).map((f) => [f.projectCode, f.meetingId])).toEqual([[zj[1]!.code, null]]);
     const set = await tasks.list({ meetingId: m.id });
     expect(set).toHaveLength(1);
     expect(set[0]).toMatchObject({ title: '转交项目材料', leadCodes: ['KW'], cooperatingCodes: ['JXW'], dueDate: '2026-12-31', meetingId: m.id, agendaItemId: referred.id, source: `2026 年第 5 次项目会商 第 ${referred.seq} 项议题` });

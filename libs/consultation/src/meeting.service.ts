@@ -433,6 +433,10 @@ export class MeetingService {
       if (undecided.length) throw ValidationError.field('agenda', `items ${undecided.map((i) => i.seq).join(', ')} have no decision yet`);
       await em.query(`UPDATE meeting SET status = 'minutes_approved', minutes = $2 WHERE id = $1`, [meetingId, minutes.trim()]);
       const at = this.clock.now();
+      // Deferred, or waiting for more information: the request and the flag come back for a later meeting.
+      const settles = (d: Decision | null) => d !== 'defer' && d !== 'more_information';
+      const requestSettled = new Map<string, boolean>();
+      for (const i of m.agenda) if (i.requestId) requestSettled.set(i.requestId, (requestSettled.get(i.requestId) ?? false) || settles(i.decision));
       for (const i of m.agenda) {
         const projectIds = i.projectId ? [i.projectId] : [];
         if (i.alertId) {
@@ -444,8 +448,11 @@ export class MeetingService {
           await this.history.append(em, { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, this.actor(caller), at);
           await em.query(`INSERT INTO project_consultation (project_id, agenda_item_id, meeting_id, decision, rationale, referred_to, approved_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`, [pid, i.id, m.id, i.decision, i.rationale, i.referredTo, at]);
         }
-        if (i.requestId) await em.query(`UPDATE consultation_request SET status = 'decided', updated_at = $2 WHERE id = $1 AND status = 'scheduled'`, [i.requestId, at]);
-        if (i.flagId) await em.query(`UPDATE project_flag SET status = 'resolved', updated_at = $2 WHERE id = $1`, [i.flagId, at]);
+        if (i.requestId) {
+          const settled = requestSettled.get(i.requestId) === true;
+          await em.query(`UPDATE consultation_request SET status = $3, meeting_id = CASE WHEN $3 = 'pending' THEN NULL ELSE meeting_id END, updated_at = $2 WHERE id = $1 AND status = 'scheduled'`, [i.requestId, at, settled ? 'decided' : 'pending']);
+        }
+        if (i.flagId) await em.query(`UPDATE project_flag SET status = $3, meeting_id = CASE WHEN $3 = 'open' THEN NULL ELSE meeting_id END, updated_at = $2 WHERE id = $1`, [i.flagId, at, settles(i.decision) ? 'resolved' : 'open']);
         for (const t of tasks.get(i.id) ?? []) await this.tasks.insert(em, t);
         for (const g of i.guidelineIds) {
           await em.query(`UPDATE guideline_draft SET status = 'compiled', updated_at = $2 WHERE id = $1`, [g, at]);
