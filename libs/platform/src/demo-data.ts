@@ -66,6 +66,8 @@ const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = ['建国', '晓明', '丽华', '志强', '海燕', '文博', '思远', '雨欣', '国庆', '立新', '佳怡', '子涵'];
 const STATUSES: ProjectStatus[] = ['DRAFT', 'ACCEPTED', 'EXPERT_REVIEW', 'APPROVED', 'IN_IMPLEMENTATION', 'IN_IMPLEMENTATION', 'ACCEPTANCE_PASSED', 'CLOSED', 'REJECTED'] as ProjectStatus[];
 const METHODS = ['GRANT', 'GRANT', 'POST_SUBSIDY', 'AWARD_IN_LIEU', 'LOAN_INTEREST'];
+/** Statuses reached only after approval: a demo project in one carries an approved amount (90% of the request). */
+const APPROVED_STATUSES = new Set(['APPROVED', 'IN_IMPLEMENTATION', 'ACCEPTANCE_PASSED', 'CLOSED']);
 
 /** Reworded the way applicants reword a title for a second department. */
 const REWORDINGS: [RegExp, string][] = [
@@ -115,6 +117,10 @@ export function demoProjects(count = 300, seed = 20261123): DemoProject[] {
     const title = `${pick(TOPICS)}${pick(KINDS[subFund]!)}`;
     const localId = `DEMO-${dept}-${String(++perDept[dept]!).padStart(4, '0')}`;
     const leader = `${pick([...SURNAMES])}${pick(GIVEN)}`;
+    // Drawn in the order the fields were always drawn, so the demo set stays the same.
+    const method = pick(METHODS);
+    const plannedStart = `${year}-0${1 + Math.floor(rand() * 9)}-01`;
+    const status = pick(STATUSES);
     const base: DemoProject = {
       departmentCode: dept,
       localId,
@@ -125,13 +131,14 @@ export function demoProjects(count = 300, seed = 20261123): DemoProject[] {
         title,
         organisation: { uscc: org.uscc, name: org.name },
         leader: { name: leader },
-        supportMethodCode: pick(METHODS),
+        supportMethodCode: method,
         requestedYuan: String(requestedWan * 10_000),
         selfRaisedYuan: String((totalWan - requestedWan) * 10_000),
         totalInvestmentYuan: String(totalWan * 10_000),
-        plannedStart: `${year}-0${1 + Math.floor(rand() * 9)}-01`,
+        plannedStart,
         plannedEnd: `${year + 2}-12-31`,
-        status: pick(STATUSES),
+        status,
+        approvedYuan: APPROVED_STATUSES.has(status) ? String(requestedWan * 9_000) : null,
         localId,
         summary: `${org.name}开展${title}。`,
         keywords: [title.slice(0, 4)],
