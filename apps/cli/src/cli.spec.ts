@@ -136,7 +136,7 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     const html = r.out.find((l) => l.endsWith('.html') || /\.html \(/.test(l));
-    expect(html).toMatch(/wrote .*annual-report-2024-as-of-\d{4}-\d{2}-\d{2}\.html \(\d+ bytes\)/);
+    expect(html).toMatch(/wrote .*annual-report-310000-2024-as-of-\d{4}-\d{2}-\d{2}\.html \(\d+ bytes\)/);
     expect(r.out.join('\n')).toMatch(/content hash [0-9a-f]{64}/);
     const file = /wrote (.*\.html)/.exec(html!)![1]!;
     expect(readFileSync(file, 'utf8')).toContain('上海市2024年度科技专项资金部门联动管理工作报告');

@@ -302,7 +302,8 @@ async function reportCommand(config: AppConfig, sub: string | undefined, rest: s
     const r = done.result as { reportId: string; contentHash: string; durationMs: number };
     mkdirSync(dir, { recursive: true });
     for (const format of v.pdf === true ? (['xlsx', 'html', 'pdf'] as const) : (['xlsx', 'html'] as const)) {
-      const f = await reports.file(r.reportId, format);
+      if (format === 'pdf' && !(await reports.get(null, r.reportId)).hasPdf) throw new ValidationError([{ field: 'pdf', reason: 'no headless browser here to print the PDF (Debian package chromium, or CHROMIUM_PATH)' }]);
+      const f = await reports.file(null, r.reportId, format);
       writeFileSync(join(dir, f.fileName), f.content);
       out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);
     }

@@ -29,7 +29,7 @@ describe(`the annual report through GraphQL (${testDbKind()} database)`, () => {
     ]);
 
     const html = await gql(gw.url, `{ annualReportFile(id: "${reportId}", format: HTML) { fileName mediaType contentBase64 } }`, { key: KW });
-    expect(html.data!.annualReportFile).toMatchObject({ fileName: `annual-report-2024-as-of-${today}.html`, mediaType: 'text/html; charset=utf-8' });
+    expect(html.data!.annualReportFile).toMatchObject({ fileName: `annual-report-310000-2024-as-of-${today}.html`, mediaType: 'text/html; charset=utf-8' });
     const doc = Buffer.from(html.data!.annualReportFile.contentBase64, 'base64').toString('utf8');
     expect(doc).toContain('<title>上海市2024年度科技专项资金部门联动管理工作报告</title>');
     for (const key of ['overview', 'projects', 'duplicates', 'credit', 'consultation', 'tasks', 'quality']) expect(doc).toContain(`data-section="${key}"`);

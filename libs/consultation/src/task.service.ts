@@ -249,7 +249,7 @@ export class TaskService {
     if (task.status !== 'open') throw ValidationError.field('status', `task ${task.number} is ${task.status} already`);
     await this.ds.transaction(async (em) => {
       await em.query(`UPDATE follow_up_task SET status = $2, updated_at = $3 WHERE id = $1`, [id, status, this.clock.now()]);
-      await em.query(`INSERT INTO follow_up_progress (task_id, department_id, note, at) VALUES ($1, $2, $3, $4)`, [id, caller.departmentId, `[${status}] ${note.trim()}`, this.clock.now()]);
+      await em.query(`INSERT INTO follow_up_progress (task_id, department_id, note, at, kind) VALUES ($1, $2, $3, $4, $5)`, [id, caller.departmentId, `[${status}] ${note.trim()}`, this.clock.now(), status]);
     });
     return this.get(id);
   }

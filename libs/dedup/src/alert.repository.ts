@@ -142,7 +142,12 @@ export class AlertRepository {
         for (const p of chunk) {
           const row = byPair.get(`${p.a.id}|${p.b.id}`);
           if (!row) fresh.push(p);
-          else if (row.status === 'open') rescore.push({ id: row.id, p, reopen: false });
+          else if (row.status === 'open') {
+            rescore.push({ id: row.id, p, reopen: false });
+            // A new level is part of the alert's story (reports read an alert's level as of a day from its history).
+            if (row.level !== p.level)
+              history.push({ input: { entityType: 'duplicate_alert', entityId: row.id, action: 'RESCORED', changes: { level: { before: row.level, after: p.level }, score: p.score } }, actor: SYSTEM_ACTOR, at });
+          }
           else if (row.fingerprint_a === p.a.fingerprint && row.fingerprint_b === p.b.fingerprint) outcome.keptDecided++;
           else {
             rescore.push({ id: row.id, p, reopen: true });

@@ -8,14 +8,17 @@ export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A round upper bound and step for an axis (1, 2 or 5 times a power of ten). */
-function axis(max: number): { top: number; step: number } {
+/** A round upper bound and step for an axis (1, 2 or 5 times a power of ten); whole steps for counts. */
+function axis(max: number, whole: boolean): { top: number; step: number } {
   if (max <= 0) return { top: 1, step: 1 };
   const raw = max / 5;
   const pow = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw)!;
+  let step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw)!;
+  if (whole) step = Math.max(1, Math.round(step));
   return { top: Math.ceil(max / step) * step, step };
 }
+
+const wholeNumbers = (chart: Chart) => chart.series.every((s) => s.values.every((v) => Number.isInteger(v)));
 
 const fmt = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 
@@ -63,7 +66,7 @@ function bars(chart: Chart, width: number): string {
   const top = headroom(chart, labelW, width);
   const plotW = width - labelW - 70;
   const totals = chart.labels.map((_, i) => (stacked ? chart.series.reduce((n, s) => n + (s.values[i] ?? 0), 0) : Math.max(0, ...chart.series.map((s) => s.values[i] ?? 0))));
-  const { top: max, step } = axis(Math.max(0, ...totals));
+  const { top: max, step } = axis(Math.max(0, ...totals), wholeNumbers(chart));
   const height = top + Math.max(1, chart.labels.length) * groupH + 30;
   const x = (v: number) => labelW + (v / max) * plotW;
   const parts: string[] = [];
@@ -100,7 +103,7 @@ function line(chart: Chart, width: number): string {
   const top = headroom(chart, left, width);
   const bottom = height - 36;
   const right = width - 30;
-  const { top: max, step } = axis(Math.max(0, ...chart.series.flatMap((s) => s.values)));
+  const { top: max, step } = axis(Math.max(0, ...chart.series.flatMap((s) => s.values)), wholeNumbers(chart));
   const n = chart.labels.length;
   const x = (i: number) => (n <= 1 ? (left + right) / 2 : left + (i * (right - left)) / (n - 1));
   const y = (v: number) => bottom - (v / max) * (bottom - top);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { restrictionEnd } from '#credit';
 import { JobName } from '#shared/queue/index.js';
 import { wan, yuanTextToFen, type AnnualReportData, type Cell, type Chart, type Column, type Section, type Table } from './report.types.js';
 
@@ -93,7 +94,7 @@ function totalRow(columns: Column[], rows: Cell[][], label = '合计'): Cell[] {
 }
 
 function change(before: number, after: number): Cell {
-  if (before === 0) return after === 0 ? 0 : null;
+  if (before === 0) return null;
   return Math.round(((after - before) / before) * 1000) / 10;
 }
 
@@ -115,12 +116,13 @@ export class ReportCompiler {
 
     const ref = await this.reference(jurisdiction);
     await tick();
-    const projects = (await this.projectStates(year - TREND_YEARS + 1, year, w)).filter((p) => ref.fundById.has(p.fundId));
+    const funds = ref.funds.map((f) => f.id);
+    const projects = await this.projectStates(w, { funds, fromYear: year - TREND_YEARS + 1, toYear: year });
     await tick();
     const ofYear = projects.filter((p) => p.year === year);
     const ofPrev = projects.filter((p) => p.year === year - 1);
 
-    const projectsSection = this.projectsSection(w, ref, projects, ofYear, await this.paymentsInYear(w));
+    const projectsSection = this.projectsSection(w, ref, projects, ofYear, await this.monthsOfYear(w, funds));
     await tick();
     const dup = await this.duplicatesSection(w, prev, ref, projects, ofYear);
     await tick();
@@ -207,67 +209,92 @@ export class ReportCompiler {
 
   // ---------------------------------------------------------------- projects as of the day
 
-  private async projectStates(fromYear: number, toYear: number, w: Window): Promise<ProjectState[]> {
+  /**
+   * Projects as they stood at the cutoff: those of some funds and application years, or some projects
+   * by id (the other side of an alert). A project's year, fund and department never change after
+   * registration; its status, sub-fund, category, method and amounts are read back from its history.
+   */
+  private async projectStates(w: Window, which: { funds: string[]; fromYear: number; toYear: number } | { ids: string[] }): Promise<ProjectState[]> {
+    if ('ids' in which && !which.ids.length) return [];
+    const pr = 'ids' in which ? `SELECT unnest($1::uuid[]) AS id` : `SELECT id FROM project WHERE year BETWEEN $6 AND $7 AND fund_id = ANY($1::uuid[])`;
     const rows = (await this.ds.query(
-      `WITH pr AS (
-         SELECT id FROM project WHERE year BETWEEN $1 AND $2
-         UNION SELECT DISTINCT entity_id FROM history_entry WHERE entity_type = 'project' AND action = 'UPDATED' AND changes ? 'year'
-       ),
+      `WITH pr AS (${pr}),
        h AS (
          SELECT h.entity_id, h.seq, h.at, h.action, h.changes FROM history_entry h JOIN pr ON pr.id = h.entity_id
-          WHERE h.entity_type = 'project' AND h.at < $3 AND h.action = ANY($5::text[])
+          WHERE h.entity_type = 'project' AND h.at < $2 AND h.action = ANY($4::text[])
        ),
        s AS (
          SELECT DISTINCT ON (h.entity_id, k.key) h.entity_id, k.key,
                 CASE WHEN h.action = 'REGISTERED' THEN h.changes -> k.key ELSE h.changes -> k.key -> 'after' END AS value
-           FROM h CROSS JOIN unnest($4::text[]) AS k(key)
+           FROM h CROSS JOIN unnest($3::text[]) AS k(key)
           WHERE h.changes ? k.key
           ORDER BY h.entity_id, k.key, h.seq DESC
        ),
        t AS (
          SELECT entity_id,
                 min(at) FILTER (WHERE action = 'REGISTERED') AS registered_at,
-                min(at) FILTER (WHERE (CASE WHEN action = 'REGISTERED' THEN changes ->> 'status' ELSE changes -> 'status' ->> 'after' END) = ANY($6::text[])) AS approved_at
+                min(at) FILTER (WHERE (CASE WHEN action = 'REGISTERED' THEN changes ->> 'status' ELSE changes -> 'status' ->> 'after' END) = ANY($5::text[])) AS approved_at
            FROM h GROUP BY entity_id
        ),
        g AS (SELECT entity_id, jsonb_object_agg(key, value) AS st FROM s GROUP BY entity_id)
        SELECT t.entity_id AS id, t.registered_at, t.approved_at, g.st
          FROM t JOIN g ON g.entity_id = t.entity_id WHERE t.registered_at IS NOT NULL`,
-      [fromYear, toYear, w.cutoff, STATE_KEYS, STATE_ACTIONS, APPROVED_STATUSES],
+      'ids' in which
+        ? [which.ids, w.cutoff, STATE_KEYS, STATE_ACTIONS, APPROVED_STATUSES]
+        : [which.funds, w.cutoff, STATE_KEYS, STATE_ACTIONS, APPROVED_STATUSES, which.fromYear, which.toYear],
     )) as { id: string; registered_at: Date; approved_at: Date | null; st: Record<string, unknown> }[];
     const paid = (await this.ds.query(
-      `SELECT project_id, sum(amount_fen)::text AS fen FROM project_payment WHERE recorded_at < $1 AND paid_on <= $2::date GROUP BY project_id`,
-      [w.cutoff, w.asOf],
+      `SELECT project_id, sum(amount_fen)::text AS fen FROM project_payment WHERE project_id = ANY($3::uuid[]) AND recorded_at < $1 AND paid_on <= $2::date GROUP BY project_id`,
+      [w.cutoff, w.asOf, rows.map((r) => r.id)],
     )) as { project_id: string; fen: string }[];
     const paidBy = new Map(paid.map((p) => [p.project_id, BigInt(p.fen)]));
     const str = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
-    return rows
-      .map((r): ProjectState => ({
-        id: r.id,
-        year: Number(r.st.year),
-        status: String(r.st.status),
-        departmentId: String(r.st.departmentId),
-        fundId: String(r.st.fundId),
-        subFundId: str(r.st.subFundId),
-        categoryCode: str(r.st.categoryCode),
-        supportMethodCode: str(r.st.supportMethodCode),
-        catalogItemCode: str(r.st.catalogItemCode),
-        requestedFen: yuanTextToFen(r.st.requestedYuan),
-        approvedFen: yuanTextToFen(r.st.approvedYuan),
-        registeredAt: new Date(r.registered_at),
-        approvedAt: r.approved_at ? new Date(r.approved_at) : null,
-        paidFen: paidBy.get(r.id) ?? 0n,
-      }))
-      .filter((p) => p.year >= fromYear && p.year <= toYear);
+    return rows.map((r): ProjectState => ({
+      id: r.id,
+      year: Number(r.st.year),
+      status: String(r.st.status),
+      departmentId: String(r.st.departmentId),
+      fundId: String(r.st.fundId),
+      subFundId: str(r.st.subFundId),
+      categoryCode: str(r.st.categoryCode),
+      supportMethodCode: str(r.st.supportMethodCode),
+      catalogItemCode: str(r.st.catalogItemCode),
+      requestedFen: yuanTextToFen(r.st.requestedYuan),
+      approvedFen: yuanTextToFen(r.st.approvedYuan),
+      registeredAt: new Date(r.registered_at),
+      approvedAt: r.approved_at ? new Date(r.approved_at) : null,
+      paidFen: paidBy.get(r.id) ?? 0n,
+    }));
   }
 
-  private async paymentsInYear(w: Window): Promise<{ month: number; fen: bigint }[]> {
-    const rows = (await this.ds.query(
-      `SELECT extract(month FROM paid_on)::int AS month, sum(amount_fen)::text AS fen FROM project_payment
-        WHERE recorded_at < $1 AND paid_on BETWEEN $2::date AND $3::date GROUP BY 1`,
-      [w.cutoff, `${w.year}-01-01`, w.asOf < `${w.year}-12-31` ? w.asOf : `${w.year}-12-31`],
+  /** What happened in each month of the year to the funds' projects, whatever their application years: registrations, approvals, payments. */
+  private async monthsOfYear(w: Window, funds: string[]): Promise<{ registered: number[]; approved: number[]; paidFen: bigint[] }> {
+    const events = (await this.ds.query(
+      `WITH h AS (
+         SELECT h.entity_id, h.at, h.action, CASE WHEN h.action = 'REGISTERED' THEN h.changes ->> 'status' ELSE h.changes -> 'status' ->> 'after' END AS status
+           FROM history_entry h JOIN project p ON p.id = h.entity_id
+          WHERE h.entity_type = 'project' AND p.fund_id = ANY($1::uuid[]) AND h.at < $2 AND h.action = ANY($3::text[])
+       )
+       SELECT extract(month FROM min(at) FILTER (WHERE action = 'REGISTERED') AT TIME ZONE 'UTC')::int AS registered,
+              extract(month FROM min(at) FILTER (WHERE status = ANY($4::text[])) AT TIME ZONE 'UTC')::int AS approved,
+              min(at) FILTER (WHERE action = 'REGISTERED') >= $5 AS registered_in, min(at) FILTER (WHERE status = ANY($4::text[])) >= $5 AS approved_in
+         FROM h GROUP BY entity_id`,
+      [funds, w.end, STATE_ACTIONS, APPROVED_STATUSES, w.start],
+    )) as { registered: number | null; approved: number | null; registered_in: boolean | null; approved_in: boolean | null }[];
+    const last = w.end.getTime() === w.cutoff.getTime() ? w.asOf : `${w.year}-12-31`;
+    const paid = (await this.ds.query(
+      `SELECT extract(month FROM pp.paid_on)::int AS month, sum(pp.amount_fen)::text AS fen FROM project_payment pp JOIN project p ON p.id = pp.project_id
+        WHERE p.fund_id = ANY($4::uuid[]) AND pp.recorded_at < $1 AND pp.paid_on BETWEEN $2::date AND $3::date GROUP BY 1`,
+      [w.cutoff, `${w.year}-01-01`, last, funds],
     )) as { month: number; fen: string }[];
-    return rows.map((r) => ({ month: r.month, fen: BigInt(r.fen) }));
+    const registered = Array<number>(12).fill(0);
+    const approved = Array<number>(12).fill(0);
+    for (const e of events) {
+      if (e.registered_in && e.registered) registered[e.registered - 1]!++;
+      if (e.approved_in && e.approved) approved[e.approved - 1]!++;
+    }
+    const paidFen = Array.from({ length: 12 }, (_, i) => BigInt(paid.find((p) => p.month === i + 1)?.fen ?? '0'));
+    return { registered, approved, paidFen };
   }
 
   // ---------------------------------------------------------------- 1 overview
@@ -330,7 +357,7 @@ export class ReportCompiler {
 
   // ---------------------------------------------------------------- 2 projects and money
 
-  private projectsSection(w: Window, ref: Ref, all: ProjectState[], ps: ProjectState[], payments: { month: number; fen: bigint }[]): Section {
+  private projectsSection(w: Window, ref: Ref, all: ProjectState[], ps: ProjectState[], months: { registered: number[]; approved: number[]; paidFen: bigint[] }): Section {
     const columns = [int('申报项目数'), int('立项项目数'), money('申请金额(万元)'), money('立项金额(万元)'), money('拨付金额(万元)')];
     const figures = (group: ProjectState[]): Cell[] => [
       group.length,
@@ -345,7 +372,8 @@ export class ReportCompiler {
       const rows = keys.map((k) => [k.label, ...figures(ps.filter((p) => keyOf(p) === k.key))]);
       const rest = ps.filter((p) => !known.has(keyOf(p)));
       if (rest.length) rows.push(['未填报', ...figures(rest)]);
-      return { id, title, columns: cols, rows, total: totalRow(cols, rows) };
+      // The 合计 from exact fen, not from the rounded rows (which could be a cent of 万元 off).
+      return { id, title, columns: cols, rows, total: ['合计', ...figures(ps)] };
     };
     const categoryOf = (p: ProjectState) => p.categoryCode ?? (p.subFundId ? ref.subById.get(p.subFundId)?.categoryCode ?? null : null);
     const fieldNames = [...new Set(ref.itemField.values())];
@@ -359,12 +387,15 @@ export class ReportCompiler {
     byField.note = '领域取自关键技术目录条目;未使用目录的专项计入"未填报"。';
 
     const monthCols = [text('月份'), int('申报登记(项)'), int('立项(项)'), money('拨付金额(万元)')];
-    const monthRows: Cell[][] = Array.from({ length: 12 }, (_, i) => {
-      const m = i + 1;
-      const inMonth = (t: Date | null) => inWindow(w, t) && t!.getUTCMonth() === i;
-      return [`${m}月`, all.filter((p) => inMonth(p.registeredAt)).length, all.filter((p) => inMonth(p.approvedAt)).length, wan(payments.filter((x) => x.month === m).reduce((n, x) => n + x.fen, 0n))];
-    });
-    const byMonth: Table = { id: 'byMonth', title: `${w.year}年各月办理情况`, columns: monthCols, rows: monthRows, total: totalRow(monthCols, monthRows), note: '按登记、立项和拨付发生的月份统计,含各申报年度的项目。' };
+    const monthRows: Cell[][] = Array.from({ length: 12 }, (_, i) => [`${i + 1}月`, months.registered[i]!, months.approved[i]!, wan(months.paidFen[i]!)]);
+    const byMonth: Table = {
+      id: 'byMonth',
+      title: `${w.year}年各月办理情况`,
+      columns: monthCols,
+      rows: monthRows,
+      total: ['合计', months.registered.reduce((a, b) => a + b, 0), months.approved.reduce((a, b) => a + b, 0), wan(months.paidFen.reduce((a, b) => a + b, 0n))],
+      note: '按登记、立项和拨付发生的月份统计,含各申报年度的项目;随申报导入时已立项的项目,立项月份为导入月份。',
+    };
 
     const classification: Table = {
       id: 'classification',
@@ -376,9 +407,8 @@ export class ReportCompiler {
         return [s.number, ref.subFundName(s), s.categoryCode ? ref.categoryName.get(s.categoryCode) ?? s.categoryCode : '', fund ? ref.deptById.get(fund.departmentId)?.shortName ?? '' : '', f[0]!, f[1]!, f[3]!];
       }),
     };
-    classification.total = totalRow(classification.columns, classification.rows);
-    classification.total[0] = null;
-    classification.total[1] = '合计';
+    const all10 = figures(ps.filter((p) => p.subFundId !== null && ref.subById.has(p.subFundId)));
+    classification.total = [null, '合计', null, null, all10[0]!, all10[1]!, all10[3]!];
 
     const bars = (t: Table, id: string, title: string, cols: number[], names: string[], unit: string, kind: Chart['kind'] = 'bar'): Chart => ({
       id,
@@ -420,35 +450,25 @@ export class ReportCompiler {
   // ---------------------------------------------------------------- 3 duplicate funding
 
   private async duplicatesSection(w: Window, prev: Window, ref: Ref, projects: ProjectState[], ofYear: ProjectState[]) {
+    // The alerts that concern a project of the jurisdiction's funds, raised by the day.
     const alerts = (await this.ds.query(
-      `SELECT a.id, a.project_a, a.project_b, a.raised_at,
-              pa.year AS year_a, pb.year AS year_b, pa.department_id AS dept_a, pb.department_id AS dept_b,
-              pa.sub_fund_id AS sub_a, pb.sub_fund_id AS sub_b
-         FROM duplicate_alert a JOIN project pa ON pa.id = a.project_a JOIN project pb ON pb.id = a.project_b
-        WHERE a.raised_at < $1`,
-      [w.cutoff],
-    )) as { id: string; project_a: string; project_b: string; raised_at: Date; year_a: number; year_b: number; dept_a: string; dept_b: string; sub_a: string | null; sub_b: string | null }[];
+      `SELECT a.id, a.project_a, a.project_b FROM duplicate_alert a JOIN project pa ON pa.id = a.project_a JOIN project pb ON pb.id = a.project_b
+        WHERE a.raised_at < $1 AND (pa.fund_id = ANY($2::uuid[]) OR pb.fund_id = ANY($2::uuid[]))`,
+      [w.cutoff, ref.funds.map((f) => f.id)],
+    )) as { id: string; project_a: string; project_b: string }[];
     const states = await this.entityStates('duplicate_alert', ['status', 'level'], w.cutoff, alerts.map((a) => a.id));
+    // Both sides as they stood, the other side too when it is older than the years held or of another jurisdiction.
     const byId = new Map(projects.map((p) => [p.id, p]));
-    type A = { id: string; a: ProjectState | null; b: ProjectState | null; year: number; deptA: string; deptB: string; subs: (string | null)[]; status: string; level: string; raisedAt: Date };
-    const all: A[] = alerts.map((r) => {
-      const a = byId.get(r.project_a) ?? null;
-      const b = byId.get(r.project_b) ?? null;
+    const missing = [...new Set(alerts.flatMap((r) => [r.project_a, r.project_b]))].filter((id) => !byId.has(id));
+    for (const p of await this.projectStates(w, { ids: missing })) byId.set(p.id, p);
+    type A = { id: string; a: ProjectState; b: ProjectState; year: number; deptA: string; deptB: string; subs: (string | null)[]; status: string; level: string };
+    const inScope: A[] = alerts.flatMap((r) => {
+      const a = byId.get(r.project_a);
+      const b = byId.get(r.project_b);
+      if (!a || !b) return [];
       const st = states.get(r.id) ?? {};
-      return {
-        id: r.id,
-        a,
-        b,
-        year: Math.max(a?.year ?? r.year_a, b?.year ?? r.year_b),
-        deptA: a?.departmentId ?? r.dept_a,
-        deptB: b?.departmentId ?? r.dept_b,
-        subs: [a?.subFundId ?? r.sub_a, b?.subFundId ?? r.sub_b],
-        status: String(st.status ?? 'open'),
-        level: String(st.level ?? 'possible'),
-        raisedAt: new Date(r.raised_at),
-      };
+      return [{ id: r.id, a, b, year: Math.max(a.year, b.year), deptA: a.departmentId, deptB: b.departmentId, subs: [a.subFundId, b.subFundId], status: String(st.status ?? 'open'), level: String(st.level ?? 'possible') }];
     });
-    const inScope = all.filter((x) => x.a !== null || x.b !== null);
     const cur = inScope.filter((x) => x.year === w.year);
     const scans = (await this.ds.query(
       `SELECT count(*) FILTER (WHERE finished_at >= $1 AND finished_at < $2)::int AS cur, count(*) FILTER (WHERE finished_at >= $3 AND finished_at < $4)::int AS prev
@@ -479,8 +499,8 @@ export class ReportCompiler {
     // Money the confirmed duplicates concerned: the later project of each confirmed pair, counted once.
     const avoided = new Map<string, ProjectState>();
     for (const x of cur.filter((x) => x.status === 'confirmed')) {
-      const later = [x.a, x.b].filter((p): p is ProjectState => p !== null).sort((p, q) => q.year - p.year || q.registeredAt.getTime() - p.registeredAt.getTime())[0];
-      if (later) avoided.set(later.id, later);
+      const later = [x.a, x.b].sort((p, q) => q.year - p.year || q.registeredAt.getTime() - p.registeredAt.getTime())[0]!;
+      avoided.set(later.id, later);
     }
     const avoidedFen = [...avoided.values()].reduce((n, p) => n + (p.approvedAt ? (p.approvedFen ?? 0n) : (p.requestedFen ?? 0n)), 0n);
     summary.rows.push(['确认重复涉及项目(项)', avoided.size], ['确认重复涉及金额(万元)', wan(avoidedFen)]);
@@ -573,22 +593,17 @@ export class ReportCompiler {
       [w.start, w.end],
     )) as { entity_id: string; at: Date; status: string }[];
     const states = await this.entityStates('credit_record', ['status'], w.cutoff, records.map((r) => r.id));
-    const restrictionEnd = (r: (typeof records)[number]): string | null => {
-      if (r.indefinite || !r.restriction_months) return null;
-      const d = new Date(`${r.effective_date}T00:00:00.000Z`);
-      d.setUTCMonth(d.getUTCMonth() + r.restriction_months);
-      d.setUTCDate(d.getUTCDate() - 1);
-      return d.toISOString().slice(0, 10);
-    };
     const endDay = new Date(w.end.getTime() - 1).toISOString().slice(0, 10);
     const addedIn = (win: Window) => records.filter((r) => inWindow(win, new Date(r.created_at)));
     const added = addedIn(w);
+    // Expired in the year: the last day of the restriction fell in it (up to the day), and the record was neither revoked nor repaired.
     const expired = records.filter((r) => {
-      const e = restrictionEnd(r);
+      const e = restrictionEnd({ effectiveDate: r.effective_date, restrictionMonths: r.restriction_months, indefinite: r.indefinite });
       const st = String(states.get(r.id)?.status ?? 'active');
-      return e !== null && e >= `${w.year}-01-01` && e < endDay && st !== 'revoked' && st !== 'repaired';
+      return e !== null && e >= `${w.year}-01-01` && e <= endDay && st !== 'revoked' && st !== 'repaired';
     });
-    const changedTo = (s: string) => new Set(statusChanges.filter((c) => c.status === s).map((c) => c.entity_id));
+    const inScope = new Set(records.map((r) => r.id));
+    const changedTo = (s: string) => new Set(statusChanges.filter((c) => c.status === s && inScope.has(c.entity_id)).map((c) => c.entity_id));
     const repaired = changedTo('repaired');
     const revoked = changedTo('revoked');
     const blockedProjects = new Set(reviews.filter((r) => r.outcome === 'block').map((r) => r.project_id));
@@ -764,8 +779,8 @@ export class ReportCompiler {
   private async tasksSection(w: Window, ref: Ref): Promise<Section> {
     const tasks = (await this.ds.query(
       `SELECT t.id, t.number, t.lead_codes, t.deadline_kind, t.due_date::text AS due_date,
-              (SELECT min(at) FROM follow_up_progress p WHERE p.task_id = t.id AND p.note LIKE '[done]%' AND p.at < $1) AS done_at,
-              (SELECT min(at) FROM follow_up_progress p WHERE p.task_id = t.id AND p.note LIKE '[cancelled]%' AND p.at < $1) AS cancelled_at
+              (SELECT min(at) FROM follow_up_progress p WHERE p.task_id = t.id AND p.kind = 'done' AND p.at < $1) AS done_at,
+              (SELECT min(at) FROM follow_up_progress p WHERE p.task_id = t.id AND p.kind = 'cancelled' AND p.at < $1) AS cancelled_at
          FROM follow_up_task t WHERE t.created_at < $1 AND t.lead_codes && $2::text[]`,
       [w.cutoff, ref.departments.map((d) => d.code)],
     )) as { id: string; number: string; lead_codes: string[]; deadline_kind: string; due_date: string | null; done_at: Date | null; cancelled_at: Date | null }[];

@@ -65,11 +65,17 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
     const credit = app.get(CreditService);
     const meetings = app.get(MeetingService);
     const tasks = app.get(TaskService);
-    const roles: Record<string, Caller['role']> = { KW: 'STAFF', JXW: 'LEADING', ZJ: 'STAFF' };
+    const roles: Record<string, Caller['role']> = { KW: 'STAFF', JXW: 'LEADING', ZJ: 'STAFF', MHKW: 'LEADING', DSF: 'STAFF' };
     for (const d of await app.get(ReferenceService).departments()) if (roles[d.code]) callers[d.code] = { departmentId: d.id, departmentCode: d.code, role: roles[d.code]!, apiKeyId: null };
     const money = (requested: string) => ({ requestedYuan: requested, selfRaisedYuan: requested, totalInvestmentYuan: String(Number(requested) * 2) });
 
     codes.P0 = (await registry.register(callers.KW!, { fund: 'CGZHYY', subFund: '5', year: 2023, title: '前一年度小巨人培育项目', organisation: { name: '上海前年测试科技有限公司' }, ...money('1000000') })).code;
+    // A record whose twelve months end on 31 December 2024: it expired in 2024.
+    clock.set(at('2024-01-05'));
+    await credit.create(callers.JXW!, {
+      organisation: { name: '上海年初失信测试有限公司' }, behaviour: 'MISUSE_OF_FUNDS', severity: 'general', decisionNumber: '沪经信审〔2023〕99号', decisionDate: '2023-12-20',
+      legalBasis: '沪经信规〔2017〕116号', effectiveDate: '2024-01-01', restrictionMonths: 12, measures: ['NO_LINKAGE_APPLICATIONS'], visibility: 'internal',
+    });
     clock.set(at('2024-02-10'));
     codes.P1 = (await registry.register(callers.JXW!, { fund: 'CYJSCX', subFund: '1', year: 2024, title: '工业机器人精密减速器产学研联合攻关', supportMethodCode: 'GRANT', organisation: { name: '上海海晟科技机器人有限公司' }, status: ProjectStatus.EXPERT_REVIEW, ...money('2000000') })).code;
     clock.set(new Date('2024-02-10T03:00:00Z'));
@@ -109,6 +115,20 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
     await meetings.decide(callers.JXW!, m.id, m.agenda[0]!.id, { decision: 'approve', rationale: '由科委支持,张江不再支持' });
     clock.set(at('2024-08-15'));
     await meetings.approveMinutes(callers.JXW!, m.id, '会议同意由科委支持该项目。');
+    // Registered in 2024 for an application year outside the five years held: a September registration all the same.
+    clock.set(at('2024-09-01'));
+    await registry.register(callers.KW!, { fund: 'CGZHYY', subFund: '7', year: 2019, title: '补录的二〇一九年度生物医药转化项目', organisation: { name: '上海补录测试生物科技有限公司' }, ...money('600000') });
+    // Minhang's project and payment belong to Minhang's report, not Shanghai's.
+    clock.set(at('2024-09-02'));
+    const mh = await registry.register(callers.MHKW!, {
+      fund: 'MHGJHX', subFund: '01', catalogItemCode: 'MH05', year: 2024, title: '闵行区关键核心技术攻关测试项目', organisation: { name: '上海闵行测试科技有限公司' },
+      status: ProjectStatus.APPROVED, requestedYuan: '1000000', approvedYuan: '1000000', selfRaisedYuan: '1000000', totalInvestmentYuan: '2000000',
+    });
+    clock.set(at('2024-09-10'));
+    await registry.recordPayment(callers.MHKW!, mh.code, { stage: 'APPROVAL', amountYuan: '300000', paidOn: '2024-09-10' });
+    // A progress note that starts like a closing is still a note: task 2 stays open.
+    clock.set(at('2024-09-15'));
+    await tasks.recordProgress(callers.JXW!, t2.id, '[done] 上半年工作已完成');
 
     // 2025: changes a report as of 2024-12-31 must not see.
     clock.set(at('2025-02-01'));
@@ -158,7 +178,9 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
     expect(byMonth['3月']).toEqual([1, 0, 0]);
     expect(byMonth['5月']).toEqual([0, 1, 0]);
     expect(byMonth['6月']).toEqual([0, 0, 54]);
-    expect(table(data, 'projects', 'byMonth').total).toEqual(['合计', 4, 1, 54]);
+    // The 2019 application registered in September; Minhang's September payment is not Shanghai's.
+    expect(byMonth['9月']).toEqual([1, 0, 0]);
+    expect(table(data, 'projects', 'byMonth').total).toEqual(['合计', 5, 1, 54]);
     const classification = table(data, 'projects', 'classification');
     expect(classification.rows[0]).toEqual([1, '产业技术创新专项—引进技术吸收创新、产业创新联盟、产学研', '产业技术创新体系', '经信委', 1, 1, 180]);
     expect(classification.rows[7]).toEqual([8, '张江国家自主创新专项—打造创新产业集群(新兴产业龙头企业牵头构建技术创新联盟)', '产业技术创新体系', '张江管委会', 1, 0, 0]);
@@ -172,7 +194,7 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
       '立项项目(项)': [0, 1, 1, null],
       '查重预警(条)': [0, 1, 1, null],
       '确认重复(条)': [0, 1, 1, null],
-      '新增失信记录(条)': [0, 1, 1, null],
+      '新增失信记录(条)': [0, 2, 2, null],
       '召开会商会议(次)': [0, 1, 1, null],
     });
     expect(rows(table(data, 'overview', 'headlineMoney'))).toEqual({
@@ -212,22 +234,25 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
 
   it('counts commitments, reviews by outcome, records and blocked applications', async () => {
     const data = await compiler.compile(2024, '2024-12-31', '310000');
-    // Reviews: registration of P1, P2, P3 (pass) and P4 (block); before approving P1; before paying P1.
+    // Reviews: registration of P1, P2, P3, the 2019 project (pass) and P4 (block); before approving P1; before paying P1. Not Minhang's.
     expect(rows(table(data, 'credit', 'summary'))).toEqual({
       '签署信用承诺(份)': [1],
-      '信用审查(次)': [6],
-      '其中:通过': [5],
+      '信用审查(次)': [7],
+      '其中:通过': [6],
       '其中:提示': [0],
       '其中:阻止': [1],
       '被阻止的申报项目(项)': [1],
       '其中:经牵头部门决定放行(项)': [0],
-      '新增失信记录(条)': [1],
+      '新增失信记录(条)': [2],
       '其中:严重失信': [1],
-      '期满失效(条)': [0],
+      // The record whose restriction ended on 2024-12-31.
+      '期满失效(条)': [1],
       '信用修复(条)': [0],
       '撤销(条)': [0],
     });
-    expect(rows(table(data, 'credit', 'reviewsByTrigger'))).toEqual({ 申报登记: [3, 0, 1, 4], 立项前: [1, 0, 0, 1], 拨付前: [1, 0, 0, 1] });
+    expect(rows(table(data, 'credit', 'reviewsByTrigger'))).toEqual({ 申报登记: [4, 0, 1, 5], 立项前: [1, 0, 0, 1], 拨付前: [1, 0, 0, 1] });
+    // As of the day before it ended, it had not expired.
+    expect(rows(table(await compiler.compile(2024, '2024-12-30', '310000'), 'credit', 'summary'))['期满失效(条)']).toEqual([0]);
   });
 
   it('counts meetings by kind, decisions by outcome, and tasks on time, overdue and done', async () => {
@@ -259,15 +284,17 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
     expect(b.id).not.toBe(a.id);
     const later = await compiler.compile(2024, '2025-02-28', '310000');
     expect(table(later, 'projects', 'byDepartment').total).toEqual(['合计', 4, 2, 480, 330, 99]);
-    expect((await reports.list(2024)).map((r) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
-    expect(a).toMatchObject({ year: 2024, asOf: '2024-12-31', jurisdiction: '310000', generatedBy: 'JXW' });
+    expect((await reports.list(null, 2024)).map((r) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(a).toMatchObject({ year: 2024, asOf: '2024-12-31', jurisdiction: '310000', generatedBy: 'JXW', provisional: false, hasPdf: Boolean(findChromium()) });
+    // Compiled on its own day, a report is provisional: what is recorded later that day would change it.
+    expect(await reports.generate({ year: 2025, asOf: '2025-03-02', jurisdiction: '310000' }, { departmentId: null })).toMatchObject({ provisional: true });
     expect(a.sections.map((s) => s.title)).toEqual(['总体情况', '项目与资金', '重复支持核查', '信用管理', '会商协调', '督办任务', '数据质量']);
   });
 
   it('writes a workbook with a Chinese sheet per section, numbers as numbers and money in 万元 with two decimals', async () => {
     const r = await reports.generate({ year: 2024, asOf: '2024-12-31', jurisdiction: '310000' }, { departmentId: null });
-    const f = await reports.file(r.id, 'xlsx');
-    expect(f.fileName).toBe('annual-report-2024-as-of-2024-12-31.xlsx');
+    const f = await reports.file(null, r.id, 'xlsx');
+    expect(f.fileName).toBe('annual-report-310000-2024-as-of-2024-12-31.xlsx');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(f.content as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['封面', '一、总体情况', '二、项目与资金', '三、重复支持核查', '四、信用管理', '五、会商协调', '六、督办任务', '七、数据质量']);
@@ -287,13 +314,13 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
   it('prints to PDF with the system\'s headless browser, one page break per section, or says that it cannot', async () => {
     const r = await reports.generate({ year: 2024, asOf: '2024-12-31', jurisdiction: '310000' }, { departmentId: null });
     if (findChromium()) {
-      const pdf = await reports.file(r.id, 'pdf');
+      const pdf = await reports.file(null, r.id, 'pdf');
       expect(pdf.mediaType).toBe('application/pdf');
       expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
       // Cover, contents, and each of the seven sections on pages of its own.
       expect(pdfPageCount(pdf.content)).toBeGreaterThanOrEqual(9);
     } else {
-      expect(await rejection(reports.file(r.id, 'pdf'))).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ field: 'format', reason: expect.stringMatching(/headless browser/) }] } });
+      expect(await rejection(reports.file(null, r.id, 'pdf'))).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ field: 'format', reason: expect.stringMatching(/headless browser/) }] } });
     }
   });
 
@@ -327,7 +354,20 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
     expect(await rejection(reports.parameters(2024, '2023-12-31'))).toMatchObject({ details: { problems: [{ field: 'asOf', reason: expect.stringMatching(/before the year 2024 begins/) }] } });
     expect(await rejection(reports.parameters(2024, '2025-03-03'))).toMatchObject({ details: { problems: [{ field: 'asOf', reason: expect.stringMatching(/future/) }] } });
     expect(await reports.parameters(2024, null, null, callers.KW!.departmentId)).toEqual({ year: 2024, asOf: '2025-03-02', jurisdiction: '310000' });
-    expect(await rejection(reports.file('not-an-id', 'html'))).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ field: 'id' }] } });
-    expect(await rejection(reports.file('00000000-0000-4000-8000-000000000000', 'html'))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rejection(reports.file(null, 'not-an-id', 'html'))).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ field: 'id' }] } });
+    expect(await rejection(reports.file(null, '00000000-0000-4000-8000-000000000000', 'html'))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('is read by the linkage departments of its own jurisdiction only, and compiled by its own leading department', async () => {
+    const [r] = await reports.list(null, 2024);
+    expect((await reports.list(callers.KW!, 2024)).map((x) => x.id)).toContain(r!.id);
+    expect((await reports.file(callers.ZJ!, r!.id, 'html')).content.toString('utf8')).toContain('<html lang="zh-CN">');
+    // Minhang's leading department sees no Shanghai report, and cannot compile one.
+    expect(await reports.list(callers.MHKW!, 2024)).toEqual([]);
+    expect(await rejection(reports.get(callers.MHKW!, r!.id))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rejection(reports.assertOwnJurisdiction(callers.MHKW!, '310000'))).toMatchObject({ code: 'FORBIDDEN' });
+    await reports.assertOwnJurisdiction(callers.JXW!, '310000');
+    // A third-party agency is no linkage department.
+    expect(await rejection(reports.list(callers.DSF!, 2024))).toMatchObject({ code: 'FORBIDDEN' });
   });
 });

@@ -26,8 +26,15 @@ export interface AnnualReportMeta {
   generatedAt: Date;
   durationMs: number;
   jobId: string | null;
+  /** Compiled on its own day: what is recorded later that day would change it (a past day's figures are final). */
+  provisional: boolean;
+  /** Whether a PDF was printed with it (the server had a headless browser). */
+  hasPdf: boolean;
   sections: { number: number; title: string }[];
 }
+
+/** Departments of these linkage roles read their jurisdiction's reports (000 §五: the linkage departments). */
+const READING_ROLES = ['LEADING', 'PARTICIPATING', 'WORKING_GROUP', 'INFORMATION_CENTER', 'LEADING_GROUP_OFFICE'];
 
 export type ReportFormat = 'xlsx' | 'html' | 'pdf';
 
@@ -56,6 +63,29 @@ export class ReportService {
   /** Only the leading department compiles the report. */
   assertMayGenerate(caller: ReportCaller): void {
     if (caller.role !== 'LEADING') throw new ForbiddenError('only the leading department (牵头部门) compiles the annual report');
+  }
+
+  /** The leading department compiles its own jurisdiction's report, not another's. */
+  async assertOwnJurisdiction(caller: ReportCaller, jurisdiction: string): Promise<void> {
+    const own = await this.departmentOf(caller.departmentId);
+    if (own?.jurisdiction !== jurisdiction) throw new ForbiddenError(`${own?.code ?? 'this department'} compiles the report of its own jurisdiction (${own?.jurisdiction ?? '?'}), not of ${jurisdiction}`);
+  }
+
+  /**
+   * Which reports a department reads: a linkage department (leading, participating, working group,
+   * information center, leading-group office) reads its jurisdiction's; others none. Null: the
+   * operator's CLI, which reads all.
+   */
+  async readerScope(caller: ReportCaller | null): Promise<string | null> {
+    if (!caller) return null;
+    const d = await this.departmentOf(caller.departmentId);
+    if (!d || !READING_ROLES.includes(d.role)) throw new ForbiddenError(`${d?.code ?? 'this department'} is not a linkage department; the annual reports are read by the linkage departments`);
+    return d.jurisdiction;
+  }
+
+  private async departmentOf(id: string): Promise<{ code: string; role: string; jurisdiction: string } | undefined> {
+    const [d] = (await this.ds.query(`SELECT code, linkage_role AS role, jurisdiction_code AS jurisdiction FROM department WHERE id = $1`, [id])) as { code: string; role: string; jurisdiction: string }[];
+    return d;
   }
 
   /**
@@ -102,50 +132,59 @@ export class ReportService {
     const data = await this.compiler.compile(p.year, p.asOf, p.jurisdiction, opts.progress);
     const compiledBy = await this.compiledBy(p.jurisdiction);
     const [xlsx, html] = [await renderXlsx(data, { compiledBy }), renderHtml(data, { compiledBy })];
+    // The PDF is printed once, here, when the server has a headless browser; never on a download.
+    const chromium = findChromium();
+    const pdf = chromium ? await printPdf(chromium, html) : null;
     const contentHash = hashOf(data);
     const id = randomUUID();
     const durationMs = Date.now() - started;
     await this.ds.query(
-      `INSERT INTO annual_report (id, year, as_of, params, content_hash, data, xlsx, html, generated_by, job_id, generated_at, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [id, p.year, p.asOf, JSON.stringify(p), contentHash, JSON.stringify(data), xlsx, html, opts.departmentId, opts.jobId ?? null, this.clock.now(), durationMs],
+      `INSERT INTO annual_report (id, year, as_of, params, content_hash, data, xlsx, html, pdf, generated_by, job_id, generated_at, duration_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [id, p.year, p.asOf, JSON.stringify(p), contentHash, JSON.stringify(data), xlsx, html, pdf, opts.departmentId, opts.jobId ?? null, this.clock.now(), durationMs],
     );
-    return this.get(id);
+    return this.get(null, id);
   }
 
-  async list(year?: number | null): Promise<AnnualReportMeta[]> {
+  /** The reports a caller reads (null: the operator, all), newest first. */
+  async list(caller: ReportCaller | null, year?: number | null): Promise<AnnualReportMeta[]> {
+    const scope = await this.readerScope(caller);
     const rows = (await this.ds.query(
-      `SELECT ${META} FROM annual_report r LEFT JOIN department d ON d.id = r.generated_by WHERE ($1::int IS NULL OR r.year = $1) ORDER BY r.year DESC, r.as_of DESC, r.generated_at DESC`,
-      [year ?? null],
+      `SELECT ${META} FROM annual_report r LEFT JOIN department d ON d.id = r.generated_by
+        WHERE ($1::int IS NULL OR r.year = $1) AND ($2::text IS NULL OR r.params ->> 'jurisdiction' = $2)
+        ORDER BY r.year DESC, r.as_of DESC, r.generated_at DESC`,
+      [year ?? null, scope],
     )) as MetaRow[];
     return rows.map(toMeta);
   }
 
-  async get(id: string): Promise<AnnualReportMeta> {
+  async get(caller: ReportCaller | null, id: string): Promise<AnnualReportMeta> {
+    const scope = await this.readerScope(caller);
     const [row] = (await this.ds.query(`SELECT ${META} FROM annual_report r LEFT JOIN department d ON d.id = r.generated_by WHERE r.id = $1`, [uuidOrThrow(id)])) as MetaRow[];
-    if (!row) throw new NotFoundError('annual report', id);
+    // Another jurisdiction's report is, for this caller, not there.
+    if (!row || (scope !== null && row.jurisdiction !== scope)) throw new NotFoundError('annual report', id);
     return toMeta(row);
   }
 
   /** The computed figures the files were drawn from. */
-  async data(id: string): Promise<AnnualReportData> {
+  async data(caller: ReportCaller | null, id: string): Promise<AnnualReportData> {
+    await this.get(caller, id);
     const [row] = (await this.ds.query(`SELECT data FROM annual_report WHERE id = $1`, [uuidOrThrow(id)])) as { data: AnnualReportData }[];
     if (!row) throw new NotFoundError('annual report', id);
     return row.data;
   }
 
-  /** A stored report as XLSX or HTML; as PDF when the server has a headless browser (the HTML printed, drawn on request). */
-  async file(id: string, format: ReportFormat): Promise<{ fileName: string; mediaType: string; content: Buffer }> {
+  /** A stored report as XLSX, HTML, or PDF (when one was printed with it). */
+  async file(caller: ReportCaller | null, id: string, format: ReportFormat): Promise<{ fileName: string; mediaType: string; content: Buffer }> {
     if (format !== 'xlsx' && format !== 'html' && format !== 'pdf') throw ValidationError.field('format', `must be xlsx, html or pdf, not "${format}"`);
-    const chromium = format === 'pdf' ? findChromium() : null;
-    if (format === 'pdf' && !chromium) throw ValidationError.field('format', 'PDF needs a headless browser on the server (Debian package chromium, or CHROMIUM_PATH); download the HTML and print it instead');
-    const [row] = (await this.ds.query(`SELECT year, to_char(as_of, 'YYYY-MM-DD') AS as_of, ${format === 'xlsx' ? 'xlsx AS content' : 'html AS content'} FROM annual_report WHERE id = $1`, [uuidOrThrow(id)])) as { year: number; as_of: string; content: Buffer | string }[];
-    if (!row) throw new NotFoundError('annual report', id);
-    const content = typeof row.content === 'string' ? Buffer.from(row.content, 'utf8') : Buffer.from(row.content);
+    const meta = await this.get(caller, id);
+    const [row] = (await this.ds.query(`SELECT ${format} AS content FROM annual_report WHERE id = $1`, [id])) as { content: Buffer | string | null }[];
+    if (row?.content === null || row?.content === undefined)
+      throw ValidationError.field('format', 'this report has no PDF: the server had no headless browser (Debian package chromium, or CHROMIUM_PATH) when it was compiled; download the HTML and print it');
     return {
-      fileName: `annual-report-${row.year}-as-of-${row.as_of}.${format}`,
+      fileName: `annual-report-${meta.jurisdiction}-${meta.year}-as-of-${meta.asOf}.${format}`,
       mediaType: MEDIA_TYPES[format],
-      content: format === 'pdf' ? await printPdf(chromium!, content.toString('utf8')) : content,
+      content: typeof row.content === 'string' ? Buffer.from(row.content, 'utf8') : Buffer.from(row.content),
     };
   }
 
@@ -161,12 +200,13 @@ const MEDIA_TYPES: Record<ReportFormat, string> = {
   pdf: 'application/pdf',
 };
 
-const META = `r.id, r.year, to_char(r.as_of, 'YYYY-MM-DD') AS as_of, r.params ->> 'jurisdiction' AS jurisdiction, r.content_hash, d.code AS generated_by, r.generated_at, r.duration_ms, r.job_id,
+const META = `r.id, r.year, to_char(r.as_of, 'YYYY-MM-DD') AS as_of, r.params ->> 'jurisdiction' AS jurisdiction,
+  r.generated_at < ((r.as_of + 1)::timestamp AT TIME ZONE 'UTC') AS provisional, r.pdf IS NOT NULL AS has_pdf, r.content_hash, d.code AS generated_by, r.generated_at, r.duration_ms, r.job_id,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('number', s -> 'number', 'title', s -> 'title')), '[]') FROM jsonb_array_elements(r.data -> 'sections') s) AS sections`;
-interface MetaRow { id: string; year: number; as_of: string; jurisdiction: string; content_hash: string; generated_by: string | null; generated_at: Date; duration_ms: number; job_id: string | null; sections: { number: number; title: string }[] }
+interface MetaRow { id: string; year: number; as_of: string; jurisdiction: string; provisional: boolean; has_pdf: boolean; content_hash: string; generated_by: string | null; generated_at: Date; duration_ms: number; job_id: string | null; sections: { number: number; title: string }[] }
 
 function toMeta(r: MetaRow): AnnualReportMeta {
-  return { id: r.id, year: r.year, asOf: r.as_of, jurisdiction: r.jurisdiction, contentHash: r.content_hash, generatedBy: r.generated_by, generatedAt: new Date(r.generated_at), durationMs: r.duration_ms, jobId: r.job_id, sections: r.sections };
+  return { id: r.id, year: r.year, asOf: r.as_of, jurisdiction: r.jurisdiction, contentHash: r.content_hash, generatedBy: r.generated_by, generatedAt: new Date(r.generated_at), durationMs: r.duration_ms, jobId: r.job_id, provisional: r.provisional, hasPdf: r.has_pdf, sections: r.sections };
 }
 
 function uuidOrThrow(id: string): string {

@@ -10,7 +10,7 @@ export enum ReportFileFormat {
   HTML = 'html',
   PDF = 'pdf',
 }
-registerEnumType(ReportFileFormat, { name: 'ReportFileFormat', description: 'XLSX(每部分一张工作表)、可打印的 HTML,或 PDF(服务器装有无头浏览器时) / a workbook, the printable document, or PDF when the server has a headless browser' });
+registerEnumType(ReportFileFormat, { name: 'ReportFileFormat', description: 'XLSX(每部分一张工作表)、可打印的 HTML,或 PDF(生成时服务器装有无头浏览器) / a workbook, the printable document, or the PDF printed with it' });
 
 @ObjectType('ReportSectionHeading')
 export class ReportSectionHeadingObject {
@@ -29,6 +29,8 @@ export class AnnualReportObject {
   @Field() generatedAt!: Date;
   @Field(() => Int, { description: '生成用时(毫秒) / compile time, ms' }) durationMs!: number;
   @Field(() => String, { nullable: true }) jobId!: string | null;
+  @Field({ description: '当日生成,当日后续登记的数据会改变它(往日的数字是最终的) / compiled on its own day: later records that day would change it' }) provisional!: boolean;
+  @Field({ description: '是否随报告打印了 PDF / whether a PDF was printed with it' }) hasPdf!: boolean;
   @Field(() => [ReportSectionHeadingObject]) sections!: ReportSectionHeadingObject[];
 }
 
@@ -61,23 +63,24 @@ export class ReportResolver {
     const caller = departmentCaller(ctx);
     this.reports.assertMayGenerate(caller);
     const p = await this.reports.parameters(year, asOf, jurisdiction, caller.departmentId);
+    await this.reports.assertOwnJurisdiction(caller, p.jurisdiction);
     const run = await this.queue.enqueue(JobName.CompileAnnualReport, { ...p, departmentId: caller.departmentId }, { requestedBy: caller.departmentId });
     return toJobObject(run);
   }
 
-  @Query(() => [AnnualReportObject], { description: '已生成的年度报告(新的在前) / Compiled annual reports, newest first' })
-  async annualReports(@Args('year', { type: () => Int, nullable: true }) year?: number | null): Promise<AnnualReportObject[]> {
-    return (await this.reports.list(year)).map(toObject);
+  @Query(() => [AnnualReportObject], { description: '本辖区已生成的年度报告(新的在前;联动部门可读) / Your jurisdiction\'s compiled annual reports, newest first (linkage departments)' })
+  async annualReports(@Context() ctx: RequestContext, @Args('year', { type: () => Int, nullable: true }) year?: number | null): Promise<AnnualReportObject[]> {
+    return (await this.reports.list(departmentCaller(ctx), year)).map(toObject);
   }
 
   @Query(() => AnnualReportObject, { description: '一份年度报告 / One report' })
-  async annualReport(@Args('id', { type: () => ID }) id: string): Promise<AnnualReportObject> {
-    return toObject(await this.reports.get(id));
+  async annualReport(@Args('id', { type: () => ID }) id: string, @Context() ctx: RequestContext): Promise<AnnualReportObject> {
+    return toObject(await this.reports.get(departmentCaller(ctx), id));
   }
 
   @Query(() => ReportFileObject, { description: '下载年度报告(XLSX、HTML 或 PDF) / Download a report as XLSX, HTML or PDF' })
-  async annualReportFile(@Args('id', { type: () => ID }) id: string, @Args('format', { type: () => ReportFileFormat }) format: ReportFileFormat): Promise<ReportFileObject> {
-    const f = await this.reports.file(id, format);
+  async annualReportFile(@Args('id', { type: () => ID }) id: string, @Args('format', { type: () => ReportFileFormat }) format: ReportFileFormat, @Context() ctx: RequestContext): Promise<ReportFileObject> {
+    const f = await this.reports.file(departmentCaller(ctx), id, format);
     return { fileName: f.fileName, mediaType: f.mediaType, contentBase64: f.content.toString('base64') };
   }
 }
