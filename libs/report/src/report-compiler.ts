@@ -223,22 +223,18 @@ export class ReportCompiler {
          SELECT h.entity_id, h.seq, h.at, h.action, h.changes FROM history_entry h JOIN pr ON pr.id = h.entity_id
           WHERE h.entity_type = 'project' AND h.at < $2 AND h.action = ANY($4::text[])
        ),
-       s AS (
-         SELECT DISTINCT ON (h.entity_id, k.key) h.entity_id, k.key,
-                CASE WHEN h.action = 'REGISTERED' THEN h.changes -> k.key ELSE h.changes -> k.key -> 'after' END AS value
+       -- One pass, no join (a join of two aggregates is planned as a nested loop on fresh statistics):
+       -- the keys' values in history order, the last one kept (a jsonb object keeps a key's last value).
+       a AS (
+         SELECT h.entity_id,
+                min(h.at) FILTER (WHERE h.action = 'REGISTERED') AS registered_at,
+                min(h.at) FILTER (WHERE k.key = 'status' AND (CASE WHEN h.action = 'REGISTERED' THEN h.changes ->> 'status' ELSE h.changes -> 'status' ->> 'after' END) = ANY($5::text[])) AS approved_at,
+                jsonb_object_agg(k.key, CASE WHEN h.action = 'REGISTERED' THEN h.changes -> k.key ELSE h.changes -> k.key -> 'after' END ORDER BY h.seq) AS st
            FROM h CROSS JOIN unnest($3::text[]) AS k(key)
           WHERE h.changes ? k.key
-          ORDER BY h.entity_id, k.key, h.seq DESC
-       ),
-       t AS (
-         SELECT entity_id,
-                min(at) FILTER (WHERE action = 'REGISTERED') AS registered_at,
-                min(at) FILTER (WHERE (CASE WHEN action = 'REGISTERED' THEN changes ->> 'status' ELSE changes -> 'status' ->> 'after' END) = ANY($5::text[])) AS approved_at
-           FROM h GROUP BY entity_id
-       ),
-       g AS (SELECT entity_id, jsonb_object_agg(key, value) AS st FROM s GROUP BY entity_id)
-       SELECT t.entity_id AS id, t.registered_at, t.approved_at, g.st
-         FROM t JOIN g ON g.entity_id = t.entity_id WHERE t.registered_at IS NOT NULL`,
+          GROUP BY h.entity_id
+       )
+       SELECT entity_id AS id, registered_at, approved_at, st FROM a WHERE registered_at IS NOT NULL`,
       'ids' in which
         ? [which.ids, w.cutoff, STATE_KEYS, STATE_ACTIONS, APPROVED_STATUSES]
         : [which.funds, w.cutoff, STATE_KEYS, STATE_ACTIONS, APPROVED_STATUSES, which.fromYear, which.toYear],
