@@ -144,6 +144,14 @@ describe(`operator CLI (${testDbKind()} database)`, () => {
     expect(bad.code).toBe(1);
     expect(bad.err.join('\n')).toMatch(/asOf: 2023-12-31 is before the year 2024 begins/);
     expect((await cli('report', 'annual', '--out', dir)).err.join('\n')).toMatch(/report annual needs --year/);
+    // Listed, and downloaded again later.
+    const id = /report ([0-9a-f-]{36}), content hash/.exec(r.out.join('\n'))![1]!;
+    const listed = await cli('report', 'list', '--year', '2024');
+    expect(listed.out.join('\n')).toMatch(new RegExp(`${id}  310000  2024  as of \\d{4}-\\d{2}-\\d{2} \\(provisional\\)`));
+    const again = mkdtempSync(join(tmpdir(), 'cli-report-again-'));
+    const downloaded = await cli('report', 'download', id, '--out', again);
+    expect(downloaded.code).toBe(0);
+    expect(readFileSync(join(again, /wrote .*\/([^/]+\.html)/.exec(downloaded.out.join('\n'))![1]!), 'utf8')).toBe(readFileSync(file, 'utf8'));
   });
 
   it('runs a job through the queue', async () => {

@@ -59,6 +59,8 @@ Commands (for the information center's operators):
                                             (default the one with the most projects) and write its
                                             XLSX and HTML (--pdf: also PDF, printed by the system's
                                             chromium) into the directory
+  report list [--year <yyyy>]               the compiled annual reports, newest first
+  report download <id> --out <dir>          a compiled report's files, again
   bench dedup --records <file.csv> --out <pairs.csv> [--keep]
                                             the whole pipeline on a benchmark file in a registry of
                                             its own (a fresh schema, or a temporary embedded database):
@@ -286,6 +288,36 @@ async function dedupCommand(config: AppConfig, sub: string | undefined, rest: st
 }
 
 async function reportCommand(config: AppConfig, sub: string | undefined, rest: string[], v: Parsed['values'], out: Out): Promise<number> {
+  if (sub === 'list') {
+    noExtra(rest);
+    const year = v.year === undefined ? null : Number(v.year);
+    if (year !== null && !Number.isInteger(year)) throw new UsageError(`--year must be a year, not "${v.year}"`);
+    return await withPlatform(config, async (app) => {
+      const list = await app.get(ReportService).list(null, year);
+      if (!list.length) out('no annual reports yet');
+      for (const r of list)
+        out(`${r.id}  ${r.jurisdiction}  ${r.year}  as of ${r.asOf}${r.provisional ? ' (provisional)' : ''}  ${r.generatedAt.toISOString()}  ${r.generatedBy ?? 'cli'}  ${r.contentHash.slice(0, 12)}  ${r.hasPdf ? 'xlsx html pdf' : 'xlsx html'}`);
+      return 0;
+    }, { migrateFirst: true });
+  }
+  if (sub === 'download') {
+    const [id, ...extra] = rest;
+    noExtra(extra);
+    if (!id) throw new UsageError('report download needs the report id (see report list)');
+    if (typeof v.out !== 'string') throw new UsageError('report download needs --out <dir>');
+    const dir = v.out;
+    return await withPlatform(config, async (app) => {
+      const reports = app.get(ReportService);
+      const meta = await reports.get(null, id);
+      mkdirSync(dir, { recursive: true });
+      for (const format of meta.hasPdf ? (['xlsx', 'html', 'pdf'] as const) : (['xlsx', 'html'] as const)) {
+        const f = await reports.file(null, id, format);
+        writeFileSync(join(dir, f.fileName), f.content);
+        out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);
+      }
+      return 0;
+    }, { migrateFirst: true });
+  }
   noExtra(rest);
   if (sub !== 'annual') throw new UsageError(`unknown command "report ${sub ?? ''}"`);
   if (typeof v.year !== 'string') throw new UsageError('report annual needs --year <yyyy>');
