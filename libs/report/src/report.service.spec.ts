@@ -11,7 +11,7 @@ import { ReferenceService } from '#reference';
 import { ProjectStatus, RegistryService, type Caller } from '#registry';
 import { FixedClock } from '#shared/core/index.js';
 import { rejection, resetDatabase, testConfig, testConnection, testDbKind } from '#shared/testing/index.js';
-import { findChromium, pdfPageCount } from './chromium.js';
+import { findChromium, pdfPageCount, screenshot } from './chromium.js';
 import { renderHtml } from './render-html.js';
 import { ReportCompiler } from './report-compiler.js';
 import { ReportService } from './report.service.js';
@@ -319,6 +319,10 @@ describe(`annual report (${testDbKind()} database, frozen clock)`, () => {
       expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
       // Cover, contents, and each of the seven sections on pages of its own.
       expect(pdfPageCount(pdf.content)).toBeGreaterThanOrEqual(9);
+      // And drawn as an image of the screen (1000 × 1400 px PNG), the way an official first sees it.
+      const png = await screenshot(findChromium()!, (await reports.file(null, r.id, 'html')).content.toString('utf8'), 1000, 1400);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1000, 1400]);
     } else {
       expect(await rejection(reports.file(null, r.id, 'pdf'))).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ field: 'format', reason: expect.stringMatching(/headless browser/) }] } });
     }
