@@ -11,6 +11,10 @@ COPY test ./test
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# The annual report's PDF is printed by Debian's chromium, with Noto CJK for the Chinese text
+# (docker build --build-arg PDF=false for a smaller image without it: reports then come as XLSX and HTML).
+ARG PDF=true
+RUN if [ "$PDF" = "true" ]; then apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk && rm -rf /var/lib/apt/lists/*; fi
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
