@@ -100,6 +100,10 @@ describe(`consultation meetings through GraphQL (${testDbKind()} database)`, () 
     expect((await m(`mutation { declineConsultationRequest(requestId: "${asked.id}", reason: "不") { id } }`, ZJ)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const declined = (await m(`mutation { declineConsultationRequest(requestId: "${other.id}", reason: "已按张江管委会规则处理") { ${REQUEST} } }`, JXW)).data!.declineConsultationRequest;
     expect(declined).toMatchObject({ status: 'declined', declineReason: '已按张江管委会规则处理' });
+    // ZJ asks again, then withdraws its own request (KW cannot).
+    const again = (await m(`mutation { requestConsultation(projectCodes: ["${zj1}"], reason: "再次请会商") { id } }`, ZJ)).data!.requestConsultation;
+    expect((await m(`mutation { withdrawConsultationRequest(requestId: "${again.id}", reason: "x") { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await m(`mutation { withdrawConsultationRequest(requestId: "${again.id}", reason: "已自行协调") { status } }`, ZJ)).data!.withdrawConsultationRequest).toEqual({ status: 'withdrawn' });
 
     // The owning department flags a project as needing another sub-fund; another department cannot.
     expect((await m(`mutation { flagProjectForSubFund(projectCode: "${zj2}", suggestedTo: "RJJCDL-03", reason: "x") { id } }`, KW)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -63,6 +63,13 @@ describe(`consultation requests, flags, referrals, decisions' tasks and material
     const declined = await requests.decline(callers.JXW!, z.id, '已由张江管委会按自身规则处理,无需会商');
     expect(declined).toMatchObject({ status: 'declined', declineReason: '已由张江管委会按自身规则处理,无需会商' });
     expect(await rejection(requests.decline(callers.JXW!, z.id, '再次'))).toMatchObject({ code: 'INVALID_TRANSITION' });
+
+    // The requesting department withdraws a pending request of its own, saying why; nobody else does.
+    const w = await requests.request(callers.ZJ!, { projectCodes: [zj[0]!.code], reason: '再次申请会商' });
+    expect(await rejection(requests.withdraw(callers.KW!, w.id, '不是你的'))).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await rejection(requests.withdraw(callers.ZJ!, w.id, ' '))).message).toMatch(/reason/);
+    expect(await requests.withdraw(callers.ZJ!, w.id, '已与科委自行协调')).toMatchObject({ status: 'withdrawn' });
+    expect(await rejection(requests.withdraw(callers.ZJ!, w.id, '再次'))).toMatchObject({ code: 'INVALID_TRANSITION' });
   });
 
   it('takes a flag for another sub-fund from the project\'s own department only, naming the target', async () => {
@@ -77,6 +84,12 @@ describe(`consultation requests, flags, referrals, decisions' tasks and material
     expect((await rejection(requests.flag(callers.ZJ!, { projectCode: own.code, suggestedTo: 'KW', reason: 'x' }))).message).toMatch(/flagged already/);
     const history = await app.get(HistoryRepository).list('project', f.projectId);
     expect(history.at(-1)).toMatchObject({ action: 'FLAGGED_FOR_OTHER_SUB_FUND', changes: { suggestedTo: other } });
+    // Withdrawn by the department that flagged it (and by no other), then flagged again.
+    expect(await rejection(requests.withdrawFlag(callers.KW!, f.id, '不是你的'))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await requests.withdrawFlag(callers.ZJ!, f.id, '改由本部门支持')).toMatchObject({ status: 'withdrawn' });
+    expect((await app.get(HistoryRepository).list('project', f.projectId)).at(-1)).toMatchObject({ action: 'FLAG_WITHDRAWN', reason: '改由本部门支持' });
+    expect(await rejection(requests.withdrawFlag(callers.ZJ!, f.id, '再次'))).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect(await requests.flag(callers.ZJ!, { projectCode: own.code, suggestedTo: other, reason: '属首轮流片,宜由软件集成电路专项支持' })).toMatchObject({ status: 'open' });
   });
 
   it('puts requests and flags on a project consultation; a referral shows on the project and the decision\'s tasks are set when the minutes are approved', async () => {

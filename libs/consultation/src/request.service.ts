@@ -7,8 +7,8 @@ import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import type { TaskCaller } from './task.service.js';
 
-export type RequestStatus = 'pending' | 'scheduled' | 'declined' | 'decided';
-export type FlagStatus = 'open' | 'scheduled' | 'resolved';
+export type RequestStatus = 'pending' | 'scheduled' | 'declined' | 'decided' | 'withdrawn';
+export type FlagStatus = 'open' | 'scheduled' | 'resolved' | 'withdrawn';
 
 /** A participating department's request that the working group consult on some of its projects. */
 export interface ConsultationRequest {
@@ -123,6 +123,41 @@ export class ConsultationRequestService {
     return this.get(caller, id);
   }
 
+  /** The requesting department withdraws its pending request (once on an agenda, the leading department decides). */
+  async withdraw(caller: TaskCaller, id: string, reason: string): Promise<ConsultationRequest> {
+    if (!reason?.trim() || reason.length > 4000) throw ValidationError.field('reason', 'must be 1 to 4,000 characters');
+    const before = await this.get(caller, id);
+    if (before.departmentCode !== caller.departmentCode || caller.role === 'READER') throw new ForbiddenError(`only ${before.departmentCode}, which requested the consultation, withdraws it`);
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      const [now] = (await em.query(`SELECT status FROM consultation_request WHERE id = $1 FOR UPDATE`, [id])) as { status: RequestStatus }[];
+      if (now!.status !== 'pending')
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, `the consultation request is ${now!.status}; only a pending request is withdrawn (one on an agenda is the meeting's to decide)`, { current: now!.status, allowed: ['pending'] });
+      await em.query(`UPDATE consultation_request SET status = 'withdrawn', updated_at = $2 WHERE id = $1`, [id, at]);
+      await this.history.append(em, { entityType: 'consultation_request', entityId: id, action: 'WITHDRAWN', reason: reason.trim(), changes: { status: { before: 'pending', after: 'withdrawn' } } }, this.actor(caller), at);
+    });
+    return this.get(caller, id);
+  }
+
+  /** The department that flagged a project withdraws its open flag. */
+  async withdrawFlag(caller: TaskCaller, id: string, reason: string): Promise<ProjectFlag> {
+    if (!/^[0-9a-f-]{36}$/i.test(id ?? '')) throw ValidationError.field('flagId', 'is not a flag id');
+    if (!reason?.trim() || reason.length > 4000) throw ValidationError.field('reason', 'must be 1 to 4,000 characters');
+    const [flag] = await this.flags({ id });
+    if (!flag) throw new NotFoundError('project flag', id);
+    if (flag.departmentCode !== caller.departmentCode || caller.role === 'READER') throw new ForbiddenError(`only ${flag.departmentCode}, which flagged ${flag.projectCode}, withdraws the flag`);
+    const at = this.clock.now();
+    await this.ds.transaction(async (em) => {
+      await em.query(`SELECT id FROM project WHERE id = $1 FOR UPDATE`, [flag.projectId]);
+      const [now] = (await em.query(`SELECT status FROM project_flag WHERE id = $1 FOR UPDATE`, [id])) as { status: FlagStatus }[];
+      if (now!.status !== 'open')
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, `the flag on ${flag.projectCode} is ${now!.status}; only an open flag is withdrawn (one on an agenda is the meeting's to decide)`, { current: now!.status, allowed: ['open'] });
+      await em.query(`UPDATE project_flag SET status = 'withdrawn', updated_at = $2 WHERE id = $1`, [id, at]);
+      await this.history.append(em, { entityType: 'project', entityId: flag.projectId, action: 'FLAG_WITHDRAWN', reason: reason.trim(), changes: { suggestedTo: flag.suggestedTo } }, this.actor(caller), at);
+    });
+    return (await this.flags({ id }))[0]!;
+  }
+
   /** The error for a request that is no longer pending. */
   notPending(r: ConsultationRequest): DomainError {
     return new DomainError(ErrorCode.INVALID_TRANSITION, `the consultation request of ${r.departmentCode} is ${r.status}; only a pending request is scheduled or declined`, { current: r.status, allowed: ['pending'] });
@@ -130,7 +165,7 @@ export class ConsultationRequestService {
 
   /** The leading department and the information center see every request; a department its own. */
   async list(caller: TaskCaller, filter: { status?: string; department?: string } = {}): Promise<ConsultationRequest[]> {
-    const statuses: RequestStatus[] = ['pending', 'scheduled', 'declined', 'decided'];
+    const statuses: RequestStatus[] = ['pending', 'scheduled', 'declined', 'decided', 'withdrawn'];
     if (filter.status && !statuses.includes(filter.status as RequestStatus)) throw ValidationError.field('status', `must be one of ${statuses.join(', ')}`);
     const all = await this.rows(filter.status ? 'r.status = $1' : 'true', filter.status ? [filter.status] : []);
     return all.filter((r) => this.mayRead(caller, r) && (!filter.department || r.departmentCode === filter.department.trim().toUpperCase()));
@@ -154,7 +189,7 @@ export class ConsultationRequestService {
     const target = await this.target(input.suggestedTo ?? '', 'suggestedTo', problems);
     if (project && target?.kind === 'sub_fund' && target.code === `${project.fund_code}-${project.sub_fund_code}`) problems.push({ field: 'suggestedTo', reason: `${target.code} is the project's own sub-fund` });
     if (project) {
-      const open = (await this.ds.query(`SELECT status FROM project_flag WHERE project_id = $1 AND status <> 'resolved'`, [project.id])) as { status: string }[];
+      const open = (await this.ds.query(`SELECT status FROM project_flag WHERE project_id = $1 AND status IN ('open', 'scheduled')`, [project.id])) as { status: string }[];
       if (open[0]) problems.push({ field: 'projectCode', reason: `${project.code.trim()} is flagged already (${open[0].status})` });
     }
     if (problems.length) throw new ValidationError(problems);
@@ -172,7 +207,7 @@ export class ConsultationRequestService {
 
   /** Flagged projects (every department reads them: they are agenda input for all). */
   async flags(filter: { status?: string; id?: string } = {}): Promise<ProjectFlag[]> {
-    const statuses: FlagStatus[] = ['open', 'scheduled', 'resolved'];
+    const statuses: FlagStatus[] = ['open', 'scheduled', 'resolved', 'withdrawn'];
     if (filter.status && !statuses.includes(filter.status as FlagStatus)) throw ValidationError.field('status', `must be one of ${statuses.join(', ')}`);
     const rows = (await this.ds.query(
       `SELECT f.id, f.project_id, p.code, d.code AS department_code, f.suggested_to, f.reason, f.status, f.meeting_id, f.created_at

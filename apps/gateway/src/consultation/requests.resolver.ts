@@ -11,7 +11,7 @@ export class ConsultationRequestObject {
   @Field({ description: '申请部门 / requesting department' }) departmentCode!: string;
   @Field(() => [String], { description: '项目统一编码 / the projects' }) projectCodes!: string[];
   @Field({ description: '申请理由 / reason' }) reason!: string;
-  @Field({ description: 'pending / scheduled / declined / decided' }) status!: string;
+  @Field({ description: 'pending / scheduled / declined / decided / withdrawn' }) status!: string;
   @Field(() => ID, { nullable: true, description: '列入的会议 / the meeting it is on' }) meetingId!: string | null;
   @Field(() => String, { nullable: true, description: '不予会商的理由 / why it was declined' }) declineReason!: string | null;
   @Field() createdAt!: Date;
@@ -24,7 +24,7 @@ export class ProjectFlagObject {
   @Field() departmentCode!: string;
   @Field({ description: '建议的子专项("RJJCDL-03")、专项或部门 / suggested sub-fund, fund or department' }) suggestedTo!: string;
   @Field() reason!: string;
-  @Field({ description: 'open / scheduled / resolved' }) status!: string;
+  @Field({ description: 'open / scheduled / resolved / withdrawn' }) status!: string;
   @Field(() => ID, { nullable: true }) meetingId!: string | null;
   @Field() createdAt!: Date;
 }
@@ -77,8 +77,18 @@ export class ConsultationRequestsResolver {
     return this.requests.decline(departmentCaller(ctx), requestId, reason);
   }
 
+  @Mutation(() => ConsultationRequestObject, { description: '撤回会商申请(申请部门,尚未列入议程时) / Withdraw your pending request, with the reason' })
+  withdrawConsultationRequest(@Args('requestId', { type: () => ID }) requestId: string, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<ConsultationRequest> {
+    return this.requests.withdraw(departmentCaller(ctx), requestId, reason);
+  }
+
+  @Mutation(() => ProjectFlagObject, { description: '撤回"需其他子专项支持"的标记(标记部门,尚未列入议程时) / Withdraw your open flag, with the reason' })
+  withdrawProjectFlag(@Args('flagId', { type: () => ID }) flagId: string, @Args('reason') reason: string, @Context() ctx: RequestContext): Promise<ProjectFlag> {
+    return this.requests.withdrawFlag(departmentCaller(ctx), flagId, reason);
+  }
+
   @Query(() => [ProjectFlagObject], { description: '需其他子专项支持的项目 / Projects flagged as needing another sub-fund' })
-  projectFlags(@Args('status', { nullable: true, description: 'open / scheduled / resolved' }) status?: string): Promise<ProjectFlag[]> {
+  projectFlags(@Args('status', { nullable: true, description: 'open / scheduled / resolved / withdrawn' }) status?: string): Promise<ProjectFlag[]> {
     return this.requests.flags({ status });
   }
 

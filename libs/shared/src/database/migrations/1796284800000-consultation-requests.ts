@@ -16,7 +16,7 @@ export class ConsultationRequests1796284800000 implements MigrationInterface {
         department_id  uuid NOT NULL REFERENCES department(id),
         project_ids    uuid[] NOT NULL,
         reason         text NOT NULL,
-        status         text NOT NULL CHECK (status IN ('pending', 'scheduled', 'declined', 'decided')),
+        status         text NOT NULL CHECK (status IN ('pending', 'scheduled', 'declined', 'decided', 'withdrawn')),
         meeting_id     uuid REFERENCES meeting(id),
         decline_reason text,
         created_at     timestamptz NOT NULL,
@@ -30,13 +30,13 @@ export class ConsultationRequests1796284800000 implements MigrationInterface {
         department_id  uuid NOT NULL REFERENCES department(id),
         suggested_to   text NOT NULL,
         reason         text NOT NULL,
-        status         text NOT NULL CHECK (status IN ('open', 'scheduled', 'resolved')),
+        status         text NOT NULL CHECK (status IN ('open', 'scheduled', 'resolved', 'withdrawn')),
         meeting_id     uuid REFERENCES meeting(id),
         created_at     timestamptz NOT NULL,
         updated_at     timestamptz NOT NULL
       )`);
-    // One flag at a time per project until a meeting resolves it.
-    await q.query(`CREATE UNIQUE INDEX project_flag_unresolved_idx ON project_flag (project_id) WHERE status <> 'resolved'`);
+    // One flag at a time per project until a meeting resolves it or its department withdraws it.
+    await q.query(`CREATE UNIQUE INDEX project_flag_unresolved_idx ON project_flag (project_id) WHERE status IN ('open', 'scheduled')`);
     await q.query(`
       ALTER TABLE agenda_item
         ADD COLUMN request_id      uuid REFERENCES consultation_request(id),
