@@ -148,4 +148,20 @@ describe(`consultation requests, flags, referrals, decisions' tasks and material
     expect((await meetings.list(callers.KW!)).map((x) => x.title)).toEqual(['2026 年第 5 次项目会商']);
     expect((await meetings.list(callers.JXW!)).map((x) => x.title)).toEqual(['发改委专题会商', '2026 年第 5 次项目会商']);
   });
+
+  it('numbers the tasks of two meetings whose minutes are approved at the same moment, each its own', async () => {
+    const held = async (title: string) => {
+      const m = await meetings.addItem(callers.JXW!, (await meetings.convene(callers.JXW!, { kind: 'joint', title, startsAt: '2026-12-10T09:00:00+08:00', place: '经信委', participants: ['KW'] })).id, { kind: 'other', title: '年度工作安排' });
+      await meetings.freezeAgenda(callers.JXW!, m.id);
+      await meetings.hold(callers.JXW!, m.id);
+      await meetings.decide(callers.JXW!, m.id, m.agenda[0]!.id, { decision: 'approve', rationale: '同意', followUpTasks: [{ title: `${title}跟踪`, lead: ['市科委'], deadline: '2027 年底' }] });
+      return m.id;
+    };
+    const a = await held('联席会议甲');
+    const b = await held('联席会议乙');
+    await Promise.all([meetings.approveMinutes(callers.JXW!, a, '纪要甲'), meetings.approveMinutes(callers.JXW!, b, '纪要乙')]);
+    const numbers = [...(await tasks.list({ meetingId: a })), ...(await tasks.list({ meetingId: b }))].map((t) => Number(t.number));
+    expect(numbers).toHaveLength(2);
+    expect(new Set(numbers).size).toBe(2);
+  });
 });

@@ -453,7 +453,6 @@ export class MeetingService {
           await em.query(`UPDATE consultation_request SET status = $3, meeting_id = CASE WHEN $3 = 'pending' THEN NULL ELSE meeting_id END, updated_at = $2 WHERE id = $1 AND status = 'scheduled'`, [i.requestId, at, settled ? 'decided' : 'pending']);
         }
         if (i.flagId) await em.query(`UPDATE project_flag SET status = $3, meeting_id = CASE WHEN $3 = 'open' THEN NULL ELSE meeting_id END, updated_at = $2 WHERE id = $1`, [i.flagId, at, settles(i.decision) ? 'resolved' : 'open']);
-        for (const t of tasks.get(i.id) ?? []) await this.tasks.insert(em, t);
         for (const g of i.guidelineIds) {
           await em.query(`UPDATE guideline_draft SET status = 'compiled', updated_at = $2 WHERE id = $1`, [g, at]);
           await this.history.append(em, { entityType: 'guideline', entityId: g, action: 'COMPILED', reason: i.rationale, changes: { meeting: m.title, item: i.title, decision: i.decision, division: i.division } }, this.actor(caller), at);
@@ -469,7 +468,9 @@ export class MeetingService {
       }
       // The alerts take the meeting's outcomes in this same transaction: the minutes and the alerts stand together.
       for (const d of alertDecisions) await this.dedup.decideByMeeting(this.actor(caller), d.id, d.outcome, d.reason, em);
-      return { decisions: m.agenda.length, tasks: [...tasks.values()].flat().map((t) => t.number) };
+      // The decisions' tasks, numbered under a lock in this transaction (two meetings' minutes at once take different numbers).
+      const numbers = await this.tasks.insertNumbered(em, m.agenda.flatMap((i) => tasks.get(i.id) ?? []));
+      return { decisions: m.agenda.length, tasks: numbers };
     });
   }
 

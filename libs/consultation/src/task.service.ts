@@ -191,6 +191,19 @@ export class TaskService {
     return Number(n);
   }
 
+  /**
+   * Write prepared tasks in the caller's transaction, numbered after the last task: the numbers are
+   * taken under a transaction lock, so two transactions doing this at once do not take the same one.
+   */
+  async insertNumbered(em: EntityManager, tasks: PreparedTask[]): Promise<string[]> {
+    if (!tasks.length) return [];
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('follow_up_task.number'))`);
+    const [{ n }] = (await em.query(`SELECT coalesce(max(task_number), 0) + 1 AS n FROM follow_up_task`)) as { n: number }[];
+    const numbered = tasks.map((t, k) => ({ ...t, number: String(Number(n) + k), taskNumber: Number(n) + k }));
+    for (const t of numbered) await this.insert(em, t);
+    return numbered.map((t) => t.number);
+  }
+
   /** Write a prepared task, in the caller's transaction. */
   async insert(em: EntityManager, t: PreparedTask): Promise<void> {
     await em.query(
