@@ -274,6 +274,11 @@ describe(`registry (${testDbKind()} database)`, () => {
     // The department decides; the record leaves the list.
     await registry.linkLocalId(callers.KW!, twin2.code, 'OLD-3');
     expect((await registry.unlinkedRecords(callers.KW!)).map((r) => r.localId)).toEqual(['OLD-2']);
+    // Reported again while still open, it keeps the day it was first reported (reports count it from then).
+    const first = (await registry.unlinkedRecords(callers.KW!))[0]!.reportedAt;
+    await new Promise((r) => setTimeout(r, 5));
+    await registry.linkRecord(callers.KW!, { localId: 'OLD-2', title: '没有这个项目', year: 2023, organisation: { name: ORG_A.name } });
+    expect((await registry.unlinkedRecords(callers.KW!))[0]!.reportedAt).toEqual(first);
   });
 
   it('registers a batch by the same rules as one at a time: a code arriving later, a second name, the same leader', async () => {

@@ -19,11 +19,13 @@ export interface UnlinkedRecord {
 export class UnlinkedRecordRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
+  /** Report a record unlinked; reported again while still open, it keeps the day it was first reported (it has been unlinked since). */
   async report(r: UnlinkedRecord, em: EntityManager = this.ds.manager): Promise<void> {
     await em.query(
       `INSERT INTO unlinked_record (department_id, local_id, reason, candidates, record, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (department_id, local_id) DO UPDATE SET reason = EXCLUDED.reason, candidates = EXCLUDED.candidates,
-         record = EXCLUDED.record, reported_at = EXCLUDED.reported_at, resolved_at = NULL`,
+         record = EXCLUDED.record, reported_at = CASE WHEN unlinked_record.resolved_at IS NULL THEN unlinked_record.reported_at ELSE EXCLUDED.reported_at END,
+         resolved_at = NULL`,
       [r.departmentId, r.localId, r.reason, r.candidates, JSON.stringify(r.record), r.reportedAt],
     );
   }
