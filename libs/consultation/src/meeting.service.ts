@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DedupService, fundOverlaps, type FundOverlap } from '#dedup';
 import { HistoryRepository, type Actor } from '#history';
 import { ReferenceService } from '#reference';
-import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import type { EvidenceRef } from '#credit';
 import { ConsultationRequestService } from './request.service.js';
 import { TaskService, type PreparedTask, type TaskCaller, type TaskDraft } from './task.service.js';
@@ -475,7 +475,7 @@ export class MeetingService {
   }
 
   async get(caller: TaskCaller | null, id: string): Promise<Meeting> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not a meeting id');
+    requireUuid('id', id, 'is not a meeting id');
     const m = await this.load(this.ds.manager, id);
     if (!m) throw new NotFoundError('meeting', id);
     if (caller && !this.mayRead(caller, m)) throw new ForbiddenError(`${caller.departmentCode} does not take part in this meeting`);
@@ -534,7 +534,7 @@ export class MeetingService {
   }
 
   async proposal(id: string): Promise<FundProposal> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('fundProposalId', 'is not a proposal id');
+    requireUuid('fundProposalId', id, 'is not a proposal id');
     const [p] = await this.proposalRows(id);
     if (!p) throw new NotFoundError('fund proposal', id);
     return p;
@@ -553,7 +553,7 @@ export class MeetingService {
   // ------------------------------------------------------------------ internals
 
   private async change(caller: TaskCaller, meetingId: string, from: MeetingStatus[], action: string, work: (em: EntityManager, m: Meeting) => Promise<Record<string, unknown>>, opts: { anyParticipant?: boolean } = {}): Promise<Meeting> {
-    if (!/^[0-9a-f-]{36}$/i.test(meetingId)) throw ValidationError.field('meetingId', 'is not a meeting id');
+    requireUuid('meetingId', meetingId, 'is not a meeting id');
     const at = this.clock.now();
     await this.ds.transaction(async (em) => {
       const locked = (await em.query(`SELECT id FROM meeting WHERE id = $1 FOR UPDATE`, [meetingId])) as unknown[];

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { HistoryRepository, type Actor } from '#history';
 import { ReferenceService } from '#reference';
-import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import type { TaskCaller } from './task.service.js';
 
 export type RequestStatus = 'pending' | 'scheduled' | 'declined' | 'decided' | 'withdrawn';
@@ -141,7 +141,7 @@ export class ConsultationRequestService {
 
   /** The department that flagged a project withdraws its open flag. */
   async withdrawFlag(caller: TaskCaller, id: string, reason: string): Promise<ProjectFlag> {
-    if (!/^[0-9a-f-]{36}$/i.test(id ?? '')) throw ValidationError.field('flagId', 'is not a flag id');
+    requireUuid('flagId', id, 'is not a flag id');
     if (!reason?.trim() || reason.length > 4000) throw ValidationError.field('reason', 'must be 1 to 4,000 characters');
     const [flag] = await this.flags({ id });
     if (!flag) throw new NotFoundError('project flag', id);
@@ -172,7 +172,7 @@ export class ConsultationRequestService {
   }
 
   async get(caller: TaskCaller | null, id: string): Promise<ConsultationRequest> {
-    if (!/^[0-9a-f-]{36}$/i.test(id ?? '')) throw ValidationError.field('requestId', 'is not a consultation request id');
+    requireUuid('requestId', id, 'is not a consultation request id');
     const [r] = await this.rows('r.id = $1', [id]);
     if (!r) throw new NotFoundError('consultation request', id);
     if (caller && !this.mayRead(caller, r)) throw new ForbiddenError(`the consultation request is ${r.departmentCode}'s`);

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ReferenceService } from '#reference';
-import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 
 /** Who acts: a department's key as the gateway or the CLI resolved it. */
 export interface TaskCaller {
@@ -214,7 +214,7 @@ export class TaskService {
   }
 
   async get(id: string): Promise<FollowUpTask> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not a task id');
+    requireUuid('id', id, 'is not a task id');
     const rows = (await this.ds.query(`${SELECT} WHERE id = $1`, [id])) as Row[];
     if (!rows[0]) throw new NotFoundError('task', id);
     return (await this.withProgress(rows))[0]!;
@@ -237,7 +237,7 @@ export class TaskService {
       where.push(`status = 'open' AND due_date >= ${p(today)}::date AND due_date <= ${p(today)}::date + ${p(filter.dueWithinDays)}::int`);
     }
     if (filter.meetingId) {
-      if (!/^[0-9a-f-]{36}$/i.test(filter.meetingId)) throw ValidationError.field('meetingId', 'is not a meeting id');
+      requireUuid('meetingId', filter.meetingId, 'is not a meeting id');
       where.push(`meeting_id = ${p(filter.meetingId)}`);
     }
     const rows = (await this.ds.query(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY task_number, number`, params)) as Row[];

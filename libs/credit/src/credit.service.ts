@@ -6,7 +6,7 @@ import { normalisePersonName, splitOrganisationName } from '#dedup';
 import { validateUscc } from '#encoding';
 import { HistoryRepository, SYSTEM_ACTOR, type Actor } from '#history';
 import { ReferenceService } from '#reference';
-import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import {
   BEHAVIOURS,
   MEASURES,
@@ -243,7 +243,7 @@ export class CreditService {
   }
 
   async get(viewer: CreditViewer, id: string): Promise<CreditRecord> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not a credit record id');
+    requireUuid('id', id, 'is not a credit record id');
     const r = await this.getIn(this.ds.manager, id);
     if (!r || (viewer.kind === 'public' && (r.visibility !== 'public' || effectiveStatus(r, this.today()) !== 'active'))) throw new NotFoundError('credit record', id);
     return viewer.kind === 'public' ? masked(r) : r;
@@ -635,7 +635,7 @@ export class CreditService {
 
   private async change(caller: CreditCaller, id: string, action: string, reason: string, work: (em: EntityManager, before: CreditRecord) => Promise<void>): Promise<CreditRecord> {
     this.mayWrite(caller);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not a credit record id');
+    requireUuid('id', id, 'is not a credit record id');
     const at = this.clock.now();
     return this.ds.transaction(async (em) => {
       const locked = (await em.query(`SELECT id FROM credit_record WHERE id = $1 FOR UPDATE`, [id])) as unknown[];

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { validateUscc } from '#encoding';
 import { ReferenceService } from '#reference';
-import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import { AlertRepository, ALERT_STATUSES, type AlertFilter, type AlertStatus, type DuplicateAlert, type RecordOutcome, type ScoredPair } from './alert.repository.js';
 import { fundOverlaps, type FundOverlap, type FundOverlapTarget } from './fund-overlap.js';
 import { countKeys, MatchIndex, type IndexedProject } from './match-index.repository.js';
@@ -193,7 +193,7 @@ export class DedupService {
   }
 
   async alert(id: string): Promise<DuplicateAlert> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ValidationError.field('id', 'is not an alert id');
+    requireUuid('id', id, 'is not an alert id');
     const a = await this.alerts.get(id);
     if (!a) throw new NotFoundError('duplicate alert', id);
     return a;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Clock, NotFoundError, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
+import { Clock, NotFoundError, requireUuid, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
 import { ReferenceService, type Department } from '#reference';
 import { ApiKeyRepository } from './api-key.repository.js';
 import type { Principal } from './principal.js';
@@ -24,7 +24,6 @@ export interface CreatedApiKey extends ApiKeyInfo {
 
 const KEY_PREFIX = 'lk_';
 const KEY_SHAPE = /^(lk_[A-Za-z0-9_-]{32}|demo_[a-z0-9]{2,16}_[a-z0-9]{16})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -85,7 +84,7 @@ export class ApiKeyService {
   }
 
   async revoke(id: string): Promise<ApiKeyInfo> {
-    if (!UUID.test(id.trim())) throw ValidationError.field('id', `"${id}" is not a key id (a UUID, as "apikey list" shows)`);
+    requireUuid('id', id.trim(), `"${id}" is not a key id (a UUID, as "apikey list" shows)`);
     const row = await this.keys.byId(id.trim());
     if (!row) throw new NotFoundError('API key', id);
     await this.keys.revoke(row.id, this.clock.now());

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from '#history';
-import { Clock, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
+import { Clock, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import { HandlesJob, JobName, type JobContext, type JobHandler, type JobPayload, type JobResult } from '#shared/queue/index.js';
 import { findChromium, printPdf } from './chromium.js';
 import { renderHtml } from './render-html.js';
@@ -210,8 +210,7 @@ function toMeta(r: MetaRow): AnnualReportMeta {
 }
 
 function uuidOrThrow(id: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id ?? '')) throw ValidationError.field('id', `"${id}" is not a report id`);
-  return id;
+  return requireUuid('id', id, `"${id}" is not a report id`);
 }
 
 /** SHA-256 of the figures in canonical JSON: equal figures, equal hash. */
