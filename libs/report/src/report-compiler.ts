@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { restrictionEnd } from '#credit';
+import { yuanToFen } from '#registry';
 import { JobName } from '#shared/queue/index.js';
-import { wan, yuanTextToFen, type AnnualReportData, type Cell, type Chart, type Column, type Section, type Table } from './report.types.js';
+import { wan, type AnnualReportData, type Cell, type Chart, type Column, type Section, type Table } from './report.types.js';
 
 /** Statuses a project reaches only after approval (立项); a project counts as approved once it reached one. */
 const APPROVED_STATUSES = ['APPROVED', 'IN_IMPLEMENTATION', 'ACCEPTANCE_PASSED', 'ACCEPTANCE_FAILED', 'RECONSIDERATION', 'CLOSED'];
@@ -93,6 +94,17 @@ function totalRow(columns: Column[], rows: Cell[][], label = '合计'): Cell[] {
   });
 }
 
+/** Applications, approvals and their money (exact fen): the approved amount counts for approved projects only. */
+function sumFigures(ps: ProjectState[]): Figures {
+  return {
+    applications: ps.length,
+    approved: ps.filter((p) => p.approvedAt).length,
+    requestedFen: ps.reduce((n, p) => n + (p.requestedFen ?? 0n), 0n),
+    approvedFen: ps.reduce((n, p) => n + (p.approvedAt ? (p.approvedFen ?? 0n) : 0n), 0n),
+    paidFen: ps.reduce((n, p) => n + p.paidFen, 0n),
+  };
+}
+
 function change(before: number, after: number): Cell {
   if (before === 0) return null;
   return Math.round(((after - before) / before) * 1000) / 10;
@@ -135,14 +147,7 @@ export class ReportCompiler {
     const quality = await this.qualitySection(w, ref, ofYear);
     await tick();
 
-    const figures = (ps: ProjectState[]): Figures => ({
-      applications: ps.length,
-      approved: ps.filter((p) => p.approvedAt).length,
-      requestedFen: ps.reduce((n, p) => n + (p.requestedFen ?? 0n), 0n),
-      approvedFen: ps.reduce((n, p) => n + (p.approvedAt ? (p.approvedFen ?? 0n) : 0n), 0n),
-      paidFen: ps.reduce((n, p) => n + p.paidFen, 0n),
-    });
-    const overview = this.overviewSection(w, ref, projects, figures(ofPrev), figures(ofYear), [
+    const overview = this.overviewSection(w, ref, projects, sumFigures(ofPrev), sumFigures(ofYear), [
       ['查重预警(条)', dup.headline.prev, dup.headline.cur],
       ['确认重复(条)', dup.headline.prevConfirmed, dup.headline.curConfirmed],
       ['新增失信记录(条)', credit.headline.prev, credit.headline.cur],
@@ -245,6 +250,8 @@ export class ReportCompiler {
     )) as { project_id: string; fen: string }[];
     const paidBy = new Map(paid.map((p) => [p.project_id, BigInt(p.fen)]));
     const str = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+    // History writes money as yuan text ("123.45"), exactly as the registry formats it.
+    const fen = (v: unknown): bigint | null => (str(v) === null ? null : yuanToFen('amount', String(v)));
     return rows.map((r): ProjectState => ({
       id: r.id,
       year: Number(r.st.year),
@@ -255,8 +262,8 @@ export class ReportCompiler {
       categoryCode: str(r.st.categoryCode),
       supportMethodCode: str(r.st.supportMethodCode),
       catalogItemCode: str(r.st.catalogItemCode),
-      requestedFen: yuanTextToFen(r.st.requestedYuan),
-      approvedFen: yuanTextToFen(r.st.approvedYuan),
+      requestedFen: fen(r.st.requestedYuan),
+      approvedFen: fen(r.st.approvedYuan),
       registeredAt: new Date(r.registered_at),
       approvedAt: r.approved_at ? new Date(r.approved_at) : null,
       paidFen: paidBy.get(r.id) ?? 0n,
@@ -355,13 +362,10 @@ export class ReportCompiler {
 
   private projectsSection(w: Window, ref: Ref, all: ProjectState[], ps: ProjectState[], months: { registered: number[]; approved: number[]; paidFen: bigint[] }): Section {
     const columns = [int('申报项目数'), int('立项项目数'), money('申请金额(万元)'), money('立项金额(万元)'), money('拨付金额(万元)')];
-    const figures = (group: ProjectState[]): Cell[] => [
-      group.length,
-      group.filter((p) => p.approvedAt).length,
-      wan(group.reduce((n, p) => n + (p.requestedFen ?? 0n), 0n)),
-      wan(group.reduce((n, p) => n + (p.approvedAt ? (p.approvedFen ?? 0n) : 0n), 0n)),
-      wan(group.reduce((n, p) => n + p.paidFen, 0n)),
-    ];
+    const figures = (group: ProjectState[]): Cell[] => {
+      const f = sumFigures(group);
+      return [f.applications, f.approved, wan(f.requestedFen), wan(f.approvedFen), wan(f.paidFen)];
+    };
     const by = (id: string, title: string, head: string, keys: { key: string | null; label: string }[], keyOf: (p: ProjectState) => string | null): Table => {
       const cols = [text(head), ...columns];
       const known = new Set(keys.map((k) => k.key));

@@ -166,14 +166,6 @@ export class ReportService {
     return toMeta(row);
   }
 
-  /** The computed figures the files were drawn from. */
-  async data(caller: ReportCaller | null, id: string): Promise<AnnualReportData> {
-    await this.get(caller, id);
-    const [row] = (await this.ds.query(`SELECT data FROM annual_report WHERE id = $1`, [uuidOrThrow(id)])) as { data: AnnualReportData }[];
-    if (!row) throw new NotFoundError('annual report', id);
-    return row.data;
-  }
-
   /** A stored report as XLSX, HTML, or PDF (when one was printed with it). */
   async file(caller: ReportCaller | null, id: string, format: ReportFormat): Promise<{ fileName: string; mediaType: string; content: Buffer }> {
     if (format !== 'xlsx' && format !== 'html' && format !== 'pdf') throw ValidationError.field('format', `must be xlsx, html or pdf, not "${format}"`);

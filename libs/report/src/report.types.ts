@@ -61,13 +61,3 @@ export function wan(fen: bigint): number {
   const v = Number(hundredths) / 100;
   return neg ? -v : v;
 }
-
-/** "123.45" yuan (as history and snapshots write money) → fen. */
-export function yuanTextToFen(v: unknown): bigint | null {
-  if (v === null || v === undefined || v === '') return null;
-  const s = String(v).trim();
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
-  if (!m) return null;
-  const fen = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0') || '0');
-  return m[1] ? -fen : fen;
-}
