@@ -16,7 +16,7 @@ import { ReferenceService } from '#reference';
 import { loadConfig, type AppConfig } from '#shared/config/index.js';
 import { DomainError, ValidationError } from '#shared/core/index.js';
 import { openDatabase, pendingMigrations, type DatabaseConnection } from '#shared/database/index.js';
-import { JobName, QueueService } from '#shared/queue/index.js';
+import { JobName, QueueService, type JobPayload, type JobResult } from '#shared/queue/index.js';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 
@@ -201,11 +201,7 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
         noExtra(rest);
         if (sub === 'daily')
           return await withPlatform(config, async (app) => {
-            const queue = app.get(QueueService);
-            const run = await queue.enqueue(JobName.CreditDaily, {}, { attempts: 1 });
-            const done = await queue.waitFor(run.id, { timeoutMs: 3600_000, intervalMs: 500 });
-            if (done.status !== 'completed') throw new ValidationError([{ field: 'credit', reason: `the daily job failed: ${done.error}` }]);
-            const r = done.result as { expired: number; rechecked: number; changed: number };
+            const r = await runJob(app, config, JobName.CreditDaily, {}, { field: 'credit', failed: 'the daily job failed', timeoutMs: 3600_000 });
             out(`expired ${r.expired} record(s); re-checked ${r.rechecked} open application(s), ${r.changed} changed`);
             return 0;
           }, { migrateFirst: true });
@@ -253,19 +249,15 @@ export async function runCli(argv: string[], out: Out = console.log, err: Out = 
 
 async function dedupCommand(config: AppConfig, sub: string | undefined, rest: string[], v: Parsed['values'], out: Out): Promise<number> {
   noExtra(rest);
-  const year = v.year === undefined ? undefined : Number(v.year);
-  if (year !== undefined && !Number.isInteger(year)) throw new UsageError(`--year must be a year, not "${v.year}"`);
+  const year = yearOption(v);
   switch (sub) {
     case 'scan':
       return await withPlatform(config, async (app) => {
-        const queue = app.get(QueueService);
         const department = v.department ? (await app.get(ReferenceService).resolveDepartment(v.department as string))?.code : undefined;
         if (v.department && !department) throw new ValidationError([{ field: 'department', reason: `"${v.department}" is not a known department` }]);
-        const run = await queue.enqueue(JobName.ScanDuplicates, { scope: { year, department } }, { attempts: 1 });
-        out(`scan job ${run.id} (${config.queue.mode === 'redis' ? 'a worker process must be running' : 'running in this process'})`);
-        const done = await queue.waitFor(run.id, { timeoutMs: 24 * 3600_000, intervalMs: 500 });
-        if (done.status !== 'completed') throw new ValidationError([{ field: 'scan', reason: `the scan failed: ${done.error}` }]);
-        const r = done.result as unknown as ScanReport;
+        const r = (await runJob(app, config, JobName.ScanDuplicates, { scope: { year, department } }, {
+          field: 'scan', failed: 'the scan failed', timeoutMs: 24 * 3600_000, announce: (id, where) => out(`scan job ${id} (${where})`),
+        })) as unknown as ScanReport;
         out(`${r.indexed} projects, ${r.candidatePairs} candidate pairs: ${r.alerts.likely} likely, ${r.alerts.possible} possible`);
         out(`alerts raised ${r.outcome.raised}, re-scored ${r.outcome.rescored}, reopened ${r.outcome.reopened}, kept as decided ${r.outcome.keptDecided}`);
         return 0;
@@ -290,8 +282,7 @@ async function dedupCommand(config: AppConfig, sub: string | undefined, rest: st
 async function reportCommand(config: AppConfig, sub: string | undefined, rest: string[], v: Parsed['values'], out: Out): Promise<number> {
   if (sub === 'list') {
     noExtra(rest);
-    const year = v.year === undefined ? null : Number(v.year);
-    if (year !== null && !Number.isInteger(year)) throw new UsageError(`--year must be a year, not "${v.year}"`);
+    const year = yearOption(v);
     return await withPlatform(config, async (app) => {
       const list = await app.get(ReportService).list(null, year);
       if (!list.length) out('no annual reports yet');
@@ -308,13 +299,7 @@ async function reportCommand(config: AppConfig, sub: string | undefined, rest: s
     const dir = v.out;
     return await withPlatform(config, async (app) => {
       const reports = app.get(ReportService);
-      const meta = await reports.get(null, id);
-      mkdirSync(dir, { recursive: true });
-      for (const format of meta.hasPdf ? (['xlsx', 'html', 'pdf'] as const) : (['xlsx', 'html'] as const)) {
-        const f = await reports.file(null, id, format);
-        writeFileSync(join(dir, f.fileName), f.content);
-        out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);
-      }
+      await writeReportFiles(reports, id, (await reports.get(null, id)).hasPdf, dir, out);
       return 0;
     }, { migrateFirst: true });
   }
@@ -326,22 +311,52 @@ async function reportCommand(config: AppConfig, sub: string | undefined, rest: s
   return await withPlatform(config, async (app) => {
     const reports = app.get(ReportService);
     const p = await reports.parameters(v.year, (v['as-of'] as string) ?? null, (v.jurisdiction as string) ?? null);
-    const queue = app.get(QueueService);
-    const run = await queue.enqueue(JobName.CompileAnnualReport, { ...p, departmentId: null }, { attempts: 1 });
-    out(`report job ${run.id}: ${p.year} as of ${p.asOf}, jurisdiction ${p.jurisdiction} (${config.queue.mode === 'redis' ? 'a worker process must be running' : 'running in this process'})`);
-    const done = await queue.waitFor(run.id, { timeoutMs: 3600_000, intervalMs: 250 });
-    if (done.status !== 'completed') throw new ValidationError([{ field: 'report', reason: `the report failed: ${done.error}` }]);
-    const r = done.result as { reportId: string; contentHash: string; durationMs: number };
-    mkdirSync(dir, { recursive: true });
-    for (const format of v.pdf === true ? (['xlsx', 'html', 'pdf'] as const) : (['xlsx', 'html'] as const)) {
-      if (format === 'pdf' && !(await reports.get(null, r.reportId)).hasPdf) throw new ValidationError([{ field: 'pdf', reason: 'no headless browser here to print the PDF (Debian package chromium, or CHROMIUM_PATH)' }]);
-      const f = await reports.file(null, r.reportId, format);
-      writeFileSync(join(dir, f.fileName), f.content);
-      out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);
-    }
+    const r = await runJob(app, config, JobName.CompileAnnualReport, { ...p, departmentId: null }, {
+      field: 'report', failed: 'the report failed', timeoutMs: 3600_000,
+      announce: (id, where) => out(`report job ${id}: ${p.year} as of ${p.asOf}, jurisdiction ${p.jurisdiction} (${where})`),
+    });
+    const pdf = v.pdf === true;
+    if (pdf && !(await reports.get(null, r.reportId)).hasPdf) throw new ValidationError([{ field: 'pdf', reason: 'no headless browser here to print the PDF (Debian package chromium, or CHROMIUM_PATH)' }]);
+    await writeReportFiles(reports, r.reportId, pdf, dir, out);
     out(`report ${r.reportId}, content hash ${r.contentHash}, compiled in ${(r.durationMs / 1000).toFixed(1)} s`);
     return 0;
   }, { migrateFirst: true });
+}
+
+/** A compiled report's XLSX and HTML (and its PDF) written into a directory. */
+async function writeReportFiles(reports: ReportService, id: string, pdf: boolean, dir: string, out: Out): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (const format of pdf ? (['xlsx', 'html', 'pdf'] as const) : (['xlsx', 'html'] as const)) {
+    const f = await reports.file(null, id, format);
+    writeFileSync(join(dir, f.fileName), f.content);
+    out(`wrote ${join(dir, f.fileName)} (${f.content.length} bytes)`);
+  }
+}
+
+/**
+ * Run a job to its end (in this process without Redis, by a worker with it) and return its result;
+ * a failed job is an error naming `field`.
+ */
+async function runJob<N extends JobName>(
+  app: INestApplicationContext,
+  config: AppConfig,
+  name: N,
+  payload: JobPayload<N>,
+  opts: { field: string; failed: string; timeoutMs: number; announce?: (runId: string, where: string) => void },
+): Promise<JobResult<N>> {
+  const queue = app.get(QueueService);
+  const run = await queue.enqueue(name, payload, { attempts: 1 });
+  opts.announce?.(run.id, config.queue.mode === 'redis' ? 'a worker process must be running' : 'running in this process');
+  const done = await queue.waitFor(run.id, { timeoutMs: opts.timeoutMs, intervalMs: 250 });
+  if (done.status !== 'completed') throw new ValidationError([{ field: opts.field, reason: `${opts.failed}: ${done.error}` }]);
+  return done.result as JobResult<N>;
+}
+
+/** --year as a four-digit year, if given. */
+function yearOption(v: Parsed['values']): number | undefined {
+  if (v.year === undefined) return undefined;
+  if (!/^\d{4}$/.test(String(v.year))) throw new UsageError(`--year must be a year, not "${v.year}"`);
+  return Number(v.year);
 }
 
 function noExtra(extra: string[]): void {
@@ -491,8 +506,7 @@ async function exportFile(config: AppConfig, v: Parsed['values'], out: Out): Pro
   const format = v.format as string | undefined;
   if (!format || !['csv', 'xlsx', 'jsonl'].includes(format)) throw new UsageError('export needs --format csv, xlsx or jsonl');
   if (typeof v.out !== 'string') throw new UsageError('export needs --out <file>');
-  const year = v.year === undefined ? undefined : Number(v.year);
-  if (year !== undefined && !/^\d{4}$/.test(String(v.year))) throw new UsageError(`--year must be a year, not "${v.year}"`);
+  const year = yearOption(v);
   return await withPlatform(config, async (app) => {
     const filter: { departmentIds?: string[]; years?: number[] } = {};
     if (typeof v.department === 'string') {
