@@ -13,6 +13,12 @@ const STATE_KEYS = ['year', 'status', 'departmentId', 'fundId', 'subFundId', 'ca
 /** History actions that carry the project's snapshot (REGISTERED) or a diff of it. */
 const STATE_ACTIONS = ['REGISTERED', 'UPDATED', 'TRANSITION', 'EXTENDED'];
 const TREND_YEARS = 5;
+/**
+ * A history entry's value of key `k.key`: a snapshot's value as written (REGISTERED, CREATED), a diff's
+ * `after`. Aggregated with `jsonb_object_agg(… ORDER BY seq)`, the latest entry's value is kept (a jsonb
+ * object keeps a key's last value): the state as of the entries read.
+ */
+const VALUE = `CASE WHEN jsonb_typeof(h.changes -> k.key) = 'object' AND (h.changes -> k.key) ? 'after' THEN h.changes -> k.key -> 'after' ELSE h.changes -> k.key END`;
 
 const KIND_NAMES: Record<string, string> = {
   annual_direction: '年度支持方向和重点会商',
@@ -228,13 +234,12 @@ export class ReportCompiler {
          SELECT h.entity_id, h.seq, h.at, h.action, h.changes FROM history_entry h JOIN pr ON pr.id = h.entity_id
           WHERE h.entity_type = 'project' AND h.at < $2 AND h.action = ANY($4::text[])
        ),
-       -- One pass, no join (a join of two aggregates is planned as a nested loop on fresh statistics):
-       -- the keys' values in history order, the last one kept (a jsonb object keeps a key's last value).
+       -- One pass, no join (a join of two aggregates is planned as a nested loop on fresh statistics).
        a AS (
          SELECT h.entity_id,
                 min(h.at) FILTER (WHERE h.action = 'REGISTERED') AS registered_at,
-                min(h.at) FILTER (WHERE k.key = 'status' AND (CASE WHEN h.action = 'REGISTERED' THEN h.changes ->> 'status' ELSE h.changes -> 'status' ->> 'after' END) = ANY($5::text[])) AS approved_at,
-                jsonb_object_agg(k.key, CASE WHEN h.action = 'REGISTERED' THEN h.changes -> k.key ELSE h.changes -> k.key -> 'after' END ORDER BY h.seq) AS st
+                min(h.at) FILTER (WHERE k.key = 'status' AND (${VALUE}) #>> '{}' = ANY($5::text[])) AS approved_at,
+                jsonb_object_agg(k.key, ${VALUE} ORDER BY h.seq) AS st
            FROM h CROSS JOIN unnest($3::text[]) AS k(key)
           WHERE h.changes ? k.key
           GROUP BY h.entity_id
@@ -559,13 +564,10 @@ export class ReportCompiler {
   private async entityStates(entityType: string, keys: string[], cutoff: Date, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
     if (!ids.length) return new Map();
     const rows = (await this.ds.query(
-      `SELECT entity_id, jsonb_object_agg(key, value) AS st FROM (
-         SELECT DISTINCT ON (h.entity_id, k.key) h.entity_id, k.key,
-                CASE WHEN jsonb_typeof(h.changes -> k.key) = 'object' AND (h.changes -> k.key) ? 'after' THEN h.changes -> k.key -> 'after' ELSE h.changes -> k.key END AS value
-           FROM history_entry h CROSS JOIN unnest($2::text[]) AS k(key)
-          WHERE h.entity_type = $1 AND h.entity_id = ANY($4::uuid[]) AND h.at < $3 AND h.changes ? k.key
-          ORDER BY h.entity_id, k.key, h.seq DESC) s
-        GROUP BY entity_id`,
+      `SELECT h.entity_id, jsonb_object_agg(k.key, ${VALUE} ORDER BY h.seq) AS st
+         FROM history_entry h CROSS JOIN unnest($2::text[]) AS k(key)
+        WHERE h.entity_type = $1 AND h.entity_id = ANY($4::uuid[]) AND h.at < $3 AND h.changes ? k.key
+        GROUP BY h.entity_id`,
       [entityType, keys, cutoff, ids],
     )) as { entity_id: string; st: Record<string, unknown> }[];
     return new Map(rows.map((r) => [r.entity_id, r.st]));
