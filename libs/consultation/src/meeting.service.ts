@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DedupService, fundOverlaps, type FundOverlap } from '#dedup';
-import { HistoryRepository, type Actor } from '#history';
+import { OPEN_APPLICATION_STATUSES } from '#credit';
+import { HistoryRepository, lockProjects, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import type { EvidenceRef } from '#credit';
@@ -96,7 +97,6 @@ export interface FundProposal {
   fundCode: string | null;
 }
 
-const OPEN_PROJECT_STATUSES = ['DRAFT', 'ACCEPTED', 'PRELIMINARY_CHECK', 'EXPERT_REVIEW', 'CONSULTATION'];
 
 /**
  * Consultation meetings (会商, DOMAIN §7; 000 §五(一)(二)): the leading department convenes a
@@ -166,7 +166,7 @@ export class MeetingService {
         `SELECT p.id, p.code, p.title, r.outcome, r.findings FROM project p JOIN department d ON d.id = p.department_id
            JOIN LATERAL (SELECT outcome, findings FROM credit_review WHERE project_id = p.id ORDER BY seq DESC LIMIT 1) r ON true
           WHERE d.code = ANY($1::text[]) AND p.status = ANY($2::text[]) AND r.outcome <> 'pass' ORDER BY p.code`,
-        [codes, OPEN_PROJECT_STATUSES],
+        [codes, OPEN_APPLICATION_STATUSES],
       )) as { id: string; code: string; title: string; outcome: string; findings: { detail: string }[] }[];
       const have = new Set(m.agenda.flatMap((i) => [i.alertId ? `a${i.alertId}` : '', i.kind === 'credit_review' && i.projectId ? `c${i.projectId}` : '']));
       const items: NewItem[] = [];
@@ -422,12 +422,11 @@ export class MeetingService {
     const pending = await this.get(caller, meetingId);
     const alertProjects = new Map<string, string[]>();
     for (const i of pending.agenda) if (i.alertId) alertProjects.set(i.alertId, await this.dedup.alert(i.alertId).then((a) => [a.projectA, a.projectB]));
-    // The decisions' follow-up tasks, numbered after the last task and checked as `createTask` checks them.
+    // The decisions' follow-up tasks, checked as `createTask` checks them (numbered when they are written).
     const tasks = new Map<string, PreparedTask[]>();
-    let number = await this.tasks.nextNumber();
     for (const i of pending.agenda)
       for (const t of i.followUpTasks)
-        tasks.set(i.id, [...(tasks.get(i.id) ?? []), await this.tasks.prepare(caller, { ...t, number: String(number++), source: `${pending.title} 第 ${i.seq} 项议题`, meetingId, agendaItemId: i.id })]);
+        tasks.set(i.id, [...(tasks.get(i.id) ?? []), await this.tasks.prepare(caller, { ...t, number: '', source: `${pending.title} 第 ${i.seq} 项议题`, meetingId, agendaItemId: i.id }, { numbered: false })]);
     return this.change(caller, meetingId, ['held'], 'MINUTES_APPROVED', async (em, m) => {
       const undecided = m.agenda.filter((i) => !i.decision);
       if (undecided.length) throw ValidationError.field('agenda', `items ${undecided.map((i) => i.seq).join(', ')} have no decision yet`);
@@ -443,7 +442,7 @@ export class MeetingService {
           projectIds.push(...(alertProjects.get(i.alertId) ?? []));
           if (i.alertOutcome) alertDecisions.push({ id: i.alertId, outcome: i.alertOutcome, reason: `${m.title}: ${i.rationale}` });
         }
-        if (projectIds.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [projectIds]);
+        await lockProjects(em, projectIds);
         for (const pid of projectIds) {
           await this.history.append(em, { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, this.actor(caller), at);
           await em.query(`INSERT INTO project_consultation (project_id, agenda_item_id, meeting_id, decision, rationale, referred_to, approved_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`, [pid, i.id, m.id, i.decision, i.rationale, i.referredTo, at]);

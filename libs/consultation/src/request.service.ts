@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { HistoryRepository, type Actor } from '#history';
+import { HistoryRepository, lockProjects, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import type { TaskCaller } from './task.service.js';
@@ -148,7 +148,7 @@ export class ConsultationRequestService {
     if (flag.departmentCode !== caller.departmentCode || caller.role === 'READER') throw new ForbiddenError(`only ${flag.departmentCode}, which flagged ${flag.projectCode}, withdraws the flag`);
     const at = this.clock.now();
     await this.ds.transaction(async (em) => {
-      await em.query(`SELECT id FROM project WHERE id = $1 FOR UPDATE`, [flag.projectId]);
+      await lockProjects(em, [flag.projectId]);
       const [now] = (await em.query(`SELECT status FROM project_flag WHERE id = $1 FOR UPDATE`, [id])) as { status: FlagStatus }[];
       if (now!.status !== 'open')
         throw new DomainError(ErrorCode.INVALID_TRANSITION, `the flag on ${flag.projectCode} is ${now!.status}; only an open flag is withdrawn (one on an agenda is the meeting's to decide)`, { current: now!.status, allowed: ['open'] });
@@ -196,7 +196,7 @@ export class ConsultationRequestService {
     const id = randomUUID();
     const at = this.clock.now();
     await this.ds.transaction(async (em) => {
-      await em.query(`SELECT id FROM project WHERE id = $1 FOR UPDATE`, [project!.id]);
+      await lockProjects(em, [project!.id]);
       await em.query(`INSERT INTO project_flag (id, project_id, department_id, suggested_to, reason, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'open',$6,$6)`, [
         id, project!.id, caller.departmentId, target!.code, input.reason.trim(), at,
       ]);

@@ -152,16 +152,20 @@ export class TaskService {
 
   /**
    * Everything `create` checks, without writing: the leading department, a free number, the fields.
-   * A meeting's minutes prepare their tasks first and insert them in their own transaction.
+   * A meeting's minutes prepare their tasks without a number (`insertNumbered` gives them the next
+   * free ones in the minutes' transaction).
    */
-  async prepare(caller: TaskCaller, input: TaskInput): Promise<PreparedTask> {
+  async prepare(caller: TaskCaller, input: TaskInput, opts: { numbered?: boolean } = {}): Promise<PreparedTask> {
     if (caller.role !== 'LEADING') throw new ForbiddenError('the leading department sets follow-up tasks');
+    const numbered = opts.numbered ?? true;
     const problems: FieldProblem[] = [];
-    if (!input.number?.trim() || input.number.length > 20) problems.push({ field: 'number', reason: 'must be 1 to 20 characters' });
+    if (numbered && (!input.number?.trim() || input.number.length > 20)) problems.push({ field: 'number', reason: 'must be 1 to 20 characters' });
     const checked = await this.check(input, '', problems);
     if (problems.length) throw new ValidationError(problems);
-    const existing = (await this.ds.query(`SELECT 1 FROM follow_up_task WHERE number = $1`, [input.number.trim()])) as unknown[];
-    if (existing.length) throw ValidationError.field('number', `task ${input.number} exists already`);
+    if (numbered) {
+      const existing = (await this.ds.query(`SELECT 1 FROM follow_up_task WHERE number = $1`, [input.number.trim()])) as unknown[];
+      if (existing.length) throw ValidationError.field('number', `task ${input.number} exists already`);
+    }
     const taskNumber = Number.parseInt(input.number, 10);
     return {
       ...checked, id: randomUUID(), number: input.number.trim(), taskNumber: Number.isFinite(taskNumber) ? taskNumber : 0,
@@ -183,12 +187,6 @@ export class TaskService {
       title: input.title?.trim() ?? '', content: input.content?.trim() ?? '', lead: input.lead ?? [], cooperating: input.cooperating ?? [], leadCodes, cooperatingCodes,
       deadlineText: input.deadline?.trim() ?? '', deadlineKind: deadline?.kind ?? 'ongoing', dueDate: deadline?.dueDate ?? null,
     };
-  }
-
-  /** The next free task number after the highest one ("17" after task 16). */
-  async nextNumber(): Promise<number> {
-    const [{ n }] = (await this.ds.query(`SELECT coalesce(max(task_number), 0) + 1 AS n FROM follow_up_task`)) as { n: number }[];
-    return Number(n);
   }
 
   /**

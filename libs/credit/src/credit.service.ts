@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { normalisePersonName, splitOrganisationName } from '#dedup';
 import { validateUscc } from '#encoding';
-import { HistoryRepository, SYSTEM_ACTOR, type Actor } from '#history';
+import { diff, HistoryRepository, lockProjects, SYSTEM_ACTOR, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import {
@@ -48,7 +48,8 @@ interface FundCreditRule {
 }
 
 /** Project statuses before approval: an application the daily re-check still looks at. */
-const OPEN_STATUSES = ['DRAFT', 'ACCEPTED', 'PRELIMINARY_CHECK', 'EXPERT_REVIEW', 'CONSULTATION'];
+/** Applications not yet decided (before 立项 or rejection): the ones credit reviews keep watching. */
+export const OPEN_APPLICATION_STATUSES = ['DRAFT', 'ACCEPTED', 'PRELIMINARY_CHECK', 'EXPERT_REVIEW', 'CONSULTATION'];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 interface RecordRow {
@@ -503,7 +504,7 @@ export class CreditService {
       const rows = (await this.ds.query(
         `SELECT DISTINCT p.id FROM project p JOIN project_match m ON m.project_id = p.id
           WHERE p.status = ANY($1::text[]) AND (m.uscc = ANY($2::char(18)[]) OR m.org_normal = ANY($3::text[]) OR m.org_core = ANY($4::text[]) OR m.leader_norm = ANY($5::text[]))`,
-        [OPEN_STATUSES, usccs, names.map((n) => n.normal), names.map((n) => n.core).filter((c) => c.length >= 2), people],
+        [OPEN_APPLICATION_STATUSES, usccs, names.map((n) => n.normal), names.map((n) => n.core).filter((c) => c.length >= 2), people],
       )) as { id: string }[];
       ids = rows.map((r) => r.id);
     }
@@ -761,17 +762,6 @@ function snapshot(r: CreditRecord): Record<string, unknown> {
 
 function maskId(v: string): string {
   return v.length <= 8 ? '*'.repeat(v.length) : `${v.slice(0, 4)}${'*'.repeat(v.length - 8)}${v.slice(-4)}`;
-}
-
-/** Lock projects in id order (every writer of a project's history holds its row). */
-async function lockProjects(em: EntityManager, ids: string[]): Promise<void> {
-  if (ids.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);
-}
-
-function diff(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, { before: unknown; after: unknown }> {
-  const out: Record<string, { before: unknown; after: unknown }> = {};
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out[k] = { before: a[k] ?? null, after: b[k] ?? null };
-  return out;
 }
 
 /** What the public sees of a published record: no ID number, the person's name masked, no evidence files. */

@@ -45,6 +45,14 @@ export interface ChangeEvent {
   changes: Record<string, unknown>;
 }
 
+/**
+ * Lock projects in id order, inside the caller's transaction: every writer of a project's history
+ * holds its row, so two writers never chain an entry onto the same predecessor.
+ */
+export async function lockProjects(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length) await em.query(`SELECT id FROM project WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);
+}
+
 /** Advisory lock key of the change feed's numbering ("linkage change feed"). */
 const CHANGE_FEED_LOCK = 0x6c6b6366;
 
