@@ -254,9 +254,4 @@ export class AlertRepository {
     };
     return within ? work(within) : this.ds.transaction(work);
   }
-
-  /** Counts by level and status, for reports and the scan's summary. */
-  async summary(): Promise<{ level: string; status: string; n: number }[]> {
-    return (await this.ds.query(`SELECT level, status, count(*)::int AS n FROM duplicate_alert GROUP BY 1, 2 ORDER BY 1, 2`)) as { level: string; status: string; n: number }[];
-  }
 }

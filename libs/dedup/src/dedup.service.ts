@@ -254,10 +254,6 @@ export class DedupService {
     return this.index.byIds(ids);
   }
 
-  summary() {
-    return this.alerts.summary();
-  }
-
   private draftRecord(d: DuplicateDraft): MatchRecord {
     const problems: FieldProblem[] = [];
     if (!d.title?.trim()) problems.push({ field: 'title', reason: 'is required' });

@@ -3,9 +3,9 @@ import { parseProjectCode } from '#encoding';
 import { HistoryService } from '#history';
 import { ReferenceService } from '#reference';
 import { DelegationService, ProjectStatus, RegistryService, type Caller } from '#registry';
-import { DomainError, ErrorCode, UnauthenticatedError, ValidationError } from '#shared/core/index.js';
+import { DomainError, ErrorCode, ValidationError } from '#shared/core/index.js';
 import { RequireRole } from '../graphql/auth.guard.js';
-import type { RequestContext } from '../graphql/request-context.js';
+import { departmentCaller, type RequestContext } from '../graphql/request-context.js';
 import { DepartmentRecordInputType, ProjectFieldsInputType, ProjectFilterInput, RegisterProjectInputType } from './registry.inputs.js';
 import { RegistryMapper } from './registry.mapper.js';
 import { toProjectFilter } from './project-filter.js';
@@ -22,11 +22,7 @@ import {
   ProjectObject,
 } from './registry.objects.js';
 
-function callerOf(ctx: RequestContext): Caller {
-  const p = ctx.principal;
-  if (p.kind !== 'department') throw new UnauthenticatedError('The registry is shared among the linkage departments: send a department API key.');
-  return { departmentId: p.departmentId, departmentCode: p.departmentCode, role: p.role, apiKeyId: p.keyId };
-}
+const callerOf = (ctx: RequestContext): Caller => departmentCaller(ctx, 'The registry is shared among the linkage departments: send a department API key.');
 
 const encodeCursor = (code: string) => Buffer.from(`project:${code}`).toString('base64url');
 function decodeCursor(cursor: string): string {
