@@ -336,20 +336,17 @@ export class CreditResolver {
 export class ProjectCreditResolver {
   constructor(
     private readonly credit: CreditService,
-    private readonly registry: RegistryService,
     private readonly resolver: CreditResolver,
   ) {}
 
   @ResolveField(() => CreditReviewObject, { nullable: true, description: '信用审查结果(最近一次) / the latest credit review', complexity: 5 })
   async creditReview(@Parent() project: ProjectObject): Promise<CreditReviewObject | null> {
-    const p = await this.registry.get(project.code);
-    const r = await this.credit.latestReview(p.id);
+    const r = await this.credit.latestReview(project.id);
     return r ? this.resolver.toReview(r) : null;
   }
 
   @ResolveField(() => [CommitmentObject], { description: '守信承诺 / integrity commitments', complexity: 5 })
   async commitments(@Parent() project: ProjectObject): Promise<CommitmentObject[]> {
-    const p = await this.registry.get(project.code);
-    return this.credit.commitments(p.id);
+    return this.credit.commitments(project.id);
   }
 }

@@ -284,14 +284,12 @@ export class DedupResolver {
 export class ProjectDuplicatesResolver {
   constructor(
     private readonly dedup: DedupService,
-    private readonly registry: RegistryService,
     private readonly reference: ReferenceService,
   ) {}
 
   @ResolveField(() => [DuplicateAlertObject], { description: '该项目的重复资助预警(登记时即查重) / This project\'s duplicate alerts (checked when it is registered)', complexity: 10 })
   async duplicateAlerts(@Parent() project: ProjectObject): Promise<DuplicateAlertObject[]> {
-    const p = await this.registry.get(project.code);
-    const page = await this.dedup.listAlerts({ projectId: p.id }, 100);
+    const page = await this.dedup.listAlerts({ projectId: project.id }, 100);
     return toAlertObjects(this.dedup, this.reference, page.items);
   }
 }

@@ -21,8 +21,7 @@ export class PaymentsResolver {
 
   @ResolveField(() => [PaymentObject], { description: '拨付记录 / payments made', complexity: 5 })
   async payments(@Parent() project: ProjectObject): Promise<PaymentObject[]> {
-    const p = await this.registry.get(project.code);
-    return (await this.registry.payments(p.id)).map(toPayment);
+    return (await this.registry.payments(project.id)).map(toPayment);
   }
 
   @Mutation(() => [PaymentObject], { description: '登记拨付(按专项拨付计划;拨付前重新信用审查,阻止则不得拨付) / Record a payment by the fund\'s plan; a fresh credit review comes first and a block stops it' })

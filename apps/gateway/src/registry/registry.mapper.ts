@@ -42,6 +42,7 @@ export class RegistryMapper {
     const item = p.catalogItemCode ? this.data.catalogs.flatMap((c) => this.ref.catalog(c).items).find((i) => i.code === p.catalogItemCode) ?? null : null;
     const owner = this.viewerDepartmentId === p.departmentId;
     return {
+      id: p.id,
       code: p.code,
       displayCode: displayProjectCode(p.code),
       department: this.ref.department(this.departments.get(p.departmentId)!),

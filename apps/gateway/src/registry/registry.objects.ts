@@ -52,6 +52,8 @@ export class PaymentStageObject {
 
 @ObjectType('Project', { description: '项目 / A project in the shared registry' })
 export class ProjectObject {
+  /** The registry's id, not in the schema: field resolvers (credit, duplicates, payments) key on it without loading the project again. */
+  id!: string;
   @Field({ description: '统一项目编码 / unified project code (24 characters)' }) code!: string;
   @Field({ description: '带分隔符的编码 / the code with separators, as people write it' }) displayCode!: string;
   @Field(() => DepartmentObject, { description: '主管部门 / owning department' }) department!: DepartmentObject;
