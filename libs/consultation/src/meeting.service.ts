@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DedupService, fundOverlaps, type FundOverlap } from '#dedup';
 import { OPEN_APPLICATION_STATUSES } from '#credit';
+import { normalProjectCode } from '#encoding';
 import { HistoryRepository, lockProjects, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -294,7 +295,7 @@ export class MeetingService {
     if (!input.title?.trim()) problems.push({ field: 'title', reason: 'is required' });
     let projectId: string | null = null;
     if (input.projectCode) {
-      const [p] = (await this.ds.query(`SELECT id FROM project WHERE code = $1`, [input.projectCode.replace(/[\s-]/g, '').toUpperCase()])) as { id: string }[];
+      const [p] = (await this.ds.query(`SELECT id FROM project WHERE code = $1`, [normalProjectCode(input.projectCode)])) as { id: string }[];
       if (!p) problems.push({ field: 'projectCode', reason: `no project ${input.projectCode}` });
       else projectId = p.id;
     }
@@ -436,16 +437,17 @@ export class MeetingService {
       const settles = (d: Decision | null) => d !== 'defer' && d !== 'more_information';
       const requestSettled = new Map<string, boolean>();
       for (const i of m.agenda) if (i.requestId) requestSettled.set(i.requestId, (requestSettled.get(i.requestId) ?? false) || settles(i.decision));
+      // Each item's projects: its own, and an alert's two. Locked once, in id order; their history written in one statement below.
+      const itemProjects = new Map(m.agenda.map((i) => [i.id, [...(i.projectId ? [i.projectId] : []), ...(i.alertId ? (alertProjects.get(i.alertId) ?? []) : [])]]));
+      await lockProjects(em, [...itemProjects.values()].flat());
+      const actor = this.actor(caller);
+      const history: Parameters<HistoryRepository['appendMany']>[1] = [];
+      const consulted: { projectId: string; item: AgendaItem }[] = [];
       for (const i of m.agenda) {
-        const projectIds = i.projectId ? [i.projectId] : [];
-        if (i.alertId) {
-          projectIds.push(...(alertProjects.get(i.alertId) ?? []));
-          if (i.alertOutcome) alertDecisions.push({ id: i.alertId, outcome: i.alertOutcome, reason: `${m.title}: ${i.rationale}` });
-        }
-        await lockProjects(em, projectIds);
-        for (const pid of projectIds) {
-          await this.history.append(em, { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, this.actor(caller), at);
-          await em.query(`INSERT INTO project_consultation (project_id, agenda_item_id, meeting_id, decision, rationale, referred_to, approved_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`, [pid, i.id, m.id, i.decision, i.rationale, i.referredTo, at]);
+        if (i.alertId && i.alertOutcome) alertDecisions.push({ id: i.alertId, outcome: i.alertOutcome, reason: `${m.title}: ${i.rationale}` });
+        for (const pid of itemProjects.get(i.id)!) {
+          history.push({ input: { entityType: 'project', entityId: pid, action: 'CONSULTATION_DECISION', reason: i.rationale, changes: { meeting: m.title, meetingId: m.id, item: i.seq, decision: i.decision, referredTo: i.referredTo, agreed: i.agreed, dissented: i.dissented } }, actor, at });
+          consulted.push({ projectId: pid, item: i });
         }
         if (i.requestId) {
           const settled = requestSettled.get(i.requestId) === true;
@@ -454,17 +456,24 @@ export class MeetingService {
         if (i.flagId) await em.query(`UPDATE project_flag SET status = $3, meeting_id = CASE WHEN $3 = 'open' THEN NULL ELSE meeting_id END, updated_at = $2 WHERE id = $1`, [i.flagId, at, settles(i.decision) ? 'resolved' : 'open']);
         for (const g of i.guidelineIds) {
           await em.query(`UPDATE guideline_draft SET status = 'compiled', updated_at = $2 WHERE id = $1`, [g, at]);
-          await this.history.append(em, { entityType: 'guideline', entityId: g, action: 'COMPILED', reason: i.rationale, changes: { meeting: m.title, item: i.title, decision: i.decision, division: i.division } }, this.actor(caller), at);
+          history.push({ input: { entityType: 'guideline', entityId: g, action: 'COMPILED', reason: i.rationale, changes: { meeting: m.title, item: i.title, decision: i.decision, division: i.division } }, actor, at });
         }
         if (i.fundProposalId) {
           if (m.kind !== 'fund_establishment') throw ValidationError.field('agenda', `item ${i.seq} decides a fund proposal, which only a fund-establishment meeting does`);
           const status = i.decision === 'approve' ? 'approved' : i.decision === 'reject' ? 'rejected' : null;
           if (status) {
             await em.query(`UPDATE fund_proposal SET status = $2, decided_in = $3, updated_at = $4 WHERE id = $1 AND status = 'proposed'`, [i.fundProposalId, status, meetingId, at]);
-            await this.history.append(em, { entityType: 'fund_proposal', entityId: i.fundProposalId, action: status === 'approved' ? 'APPROVED_BY_MEETING' : 'REJECTED_BY_MEETING', reason: i.rationale, changes: { meeting: m.title } }, this.actor(caller), at);
+            history.push({ input: { entityType: 'fund_proposal', entityId: i.fundProposalId, action: status === 'approved' ? 'APPROVED_BY_MEETING' : 'REJECTED_BY_MEETING', reason: i.rationale, changes: { meeting: m.title } }, actor, at });
           }
         }
       }
+      await this.history.appendMany(em, history);
+      if (consulted.length)
+        await em.query(
+          `INSERT INTO project_consultation (project_id, agenda_item_id, meeting_id, decision, rationale, referred_to, approved_at)
+           SELECT t.p, t.i, $1, t.d, t.r, t.ref, $2 FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS t(p, i, d, r, ref) ON CONFLICT DO NOTHING`,
+          [m.id, at, consulted.map((c) => c.projectId), consulted.map((c) => c.item.id), consulted.map((c) => c.item.decision), consulted.map((c) => c.item.rationale), consulted.map((c) => c.item.referredTo)],
+        );
       // The alerts take the meeting's outcomes in this same transaction: the minutes and the alerts stand together.
       for (const d of alertDecisions) await this.dedup.decideByMeeting(this.actor(caller), d.id, d.outcome, d.reason, em);
       // The decisions' tasks, numbered under a lock in this transaction (two meetings' minutes at once take different numbers).

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { normalProjectCode } from '#encoding';
 import { HistoryRepository, lockProjects, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -67,7 +68,6 @@ interface ProjectRow {
   sub_fund_code: string | null;
 }
 
-const normalCode = (code: string) => code.replace(/[\s-]/g, '').toUpperCase();
 
 /**
  * What comes to a project consultation from the departments (000 §五(二)): a department requests a
@@ -87,7 +87,7 @@ export class ConsultationRequestService {
   async request(caller: TaskCaller, input: { projectCodes: string[]; reason: string }): Promise<ConsultationRequest> {
     if (caller.role === 'READER') throw new ForbiddenError('a read-only key cannot request consultations');
     const problems: FieldProblem[] = [];
-    const codes = [...new Set((input.projectCodes ?? []).map(normalCode).filter(Boolean))];
+    const codes = [...new Set((input.projectCodes ?? []).map(normalProjectCode).filter(Boolean))];
     if (!codes.length) problems.push({ field: 'projectCodes', reason: 'name at least one project' });
     if (!input.reason?.trim() || input.reason.length > 4000) problems.push({ field: 'reason', reason: 'must be 1 to 4,000 characters' });
     const projects = await this.ownProjects(caller, codes, 'projectCodes', problems, 'requests consultation');
@@ -185,7 +185,7 @@ export class ConsultationRequestService {
     const problems: FieldProblem[] = [];
     if (!input.projectCode?.trim()) problems.push({ field: 'projectCode', reason: 'is required' });
     if (!input.reason?.trim() || input.reason.length > 4000) problems.push({ field: 'reason', reason: 'must be 1 to 4,000 characters' });
-    const [project] = input.projectCode?.trim() ? await this.ownProjects(caller, [normalCode(input.projectCode)], 'projectCode', problems, 'flags') : [];
+    const [project] = input.projectCode?.trim() ? await this.ownProjects(caller, [normalProjectCode(input.projectCode)], 'projectCode', problems, 'flags') : [];
     const target = await this.target(input.suggestedTo ?? '', 'suggestedTo', problems);
     if (project && target?.kind === 'sub_fund' && target.code === `${project.fund_code}-${project.sub_fund_code}`) problems.push({ field: 'suggestedTo', reason: `${target.code} is the project's own sub-fund` });
     if (project) {
@@ -246,7 +246,7 @@ export class ConsultationRequestService {
       `SELECT c.meeting_id, m.title, a.seq, c.decision, c.rationale, c.referred_to, c.approved_at
          FROM project_consultation c JOIN project p ON p.id = c.project_id JOIN meeting m ON m.id = c.meeting_id JOIN agenda_item a ON a.id = c.agenda_item_id
         WHERE p.code = $1 ORDER BY c.approved_at DESC, a.seq DESC LIMIT 1`,
-      [normalCode(projectCode)],
+      [normalProjectCode(projectCode)],
     )) as { meeting_id: string; title: string; seq: number; decision: string; rationale: string; referred_to: string | null; approved_at: Date }[];
     if (!r) return null;
     return { decidedIn: r.meeting_id, meetingTitle: r.title, item: r.seq, decision: r.decision, rationale: r.rationale, referredTo: r.referred_to ? await this.target(r.referred_to) : null, approvedAt: r.approved_at };

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { normalisePersonName, splitOrganisationName } from '#dedup';
-import { validateUscc } from '#encoding';
+import { normalProjectCode, validateUscc } from '#encoding';
 import { diff, HistoryRepository, lockProjects, SYSTEM_ACTOR, type Actor } from '#history';
 import { ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -694,7 +694,7 @@ export class CreditService {
     });
     let projectId: string | null = null;
     if (input.projectCode?.trim()) {
-      const code = input.projectCode.replace(/[\s-]/g, '').toUpperCase();
+      const code = normalProjectCode(input.projectCode);
       const [p] = (await this.ds.query(`SELECT id FROM project WHERE code = $1`, [code])) as { id: string }[];
       if (!p) problems.push({ field: 'projectCode', reason: `no project ${input.projectCode}` });
       else projectId = p.id;

@@ -55,8 +55,13 @@ export function displayProjectCode(code: string): string {
 }
 
 /** Read a code as a person may type it; says what is wrong, and tells a mistyped code from an unknown one. */
+/** A project code as people write it (full-width, with separators, lower case) in its canonical letters; not yet checked. */
+export function normalProjectCode(input: string): string {
+  return input.normalize('NFKC').replace(/[\s\-_./]/g, '').toUpperCase();
+}
+
 export function parseProjectCode(input: string): ParsedProjectCode {
-  const code = input.normalize('NFKC').replace(/[\s\-_./]/g, '').toUpperCase();
+  const code = normalProjectCode(input);
   if (code.length !== PROJECT_CODE_LENGTH) {
     return { ok: false, input, reason: `a project code has ${PROJECT_CODE_LENGTH} letters and digits; this has ${code.length}` };
   }
