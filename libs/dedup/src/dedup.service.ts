@@ -216,7 +216,8 @@ export class DedupService {
     if (why.length > 2000) problems.push({ field: 'reason', reason: 'must be at most 2,000 characters' });
     if (problems.length) throw new ValidationError(problems);
     if (caller.role === 'READER') throw new ForbiddenError('a read-only key cannot review duplicate alerts');
-    await this.alert(id);
+    requireUuid('id', id, 'is not an alert id');
+    // decide() locks and reads the alert (not found → NOT_FOUND) before the guard sees it.
     return this.alerts.decide(id, status, why, { departmentId: caller.departmentId, apiKeyId: caller.apiKeyId }, this.clock.now(), (alert) => {
       if (alert.departmentA !== caller.departmentCode && alert.departmentB !== caller.departmentCode)
         throw new ForbiddenError(`only the departments of the two projects (${alert.departmentA}, ${alert.departmentB}) review this alert`);
