@@ -316,7 +316,12 @@ export class CreditService {
    * result on its project. A project whose outcome changes gets a notice in its history.
    */
   async reviewProjects(projectIds: string[], trigger: string, caller: CreditCaller | null = null): Promise<CreditReview[]> {
-    if (projectIds.length === 0) return [];
+    return (await this.review(projectIds, trigger, caller)).reviews;
+  }
+
+  /** The reviews, and each project's review before them (read once: the override carries over from it, and the daily job counts changes against it). */
+  private async review(projectIds: string[], trigger: string, caller: CreditCaller | null): Promise<{ reviews: CreditReview[]; previous: Map<string, CreditReview> }> {
+    if (projectIds.length === 0) return { reviews: [], previous: new Map() };
     const projects = (await this.ds.query(
       `SELECT p.id, p.code, o.uscc, o.name AS organisation, pe.name AS leader, pe.id_number, f.rules
          FROM project p JOIN organisation o ON o.id = p.organisation_id JOIN fund f ON f.id = p.fund_id
@@ -365,7 +370,7 @@ export class CreditService {
         })),
       );
     });
-    return reviews;
+    return { reviews, previous };
   }
 
   /** A review asked for by a department (not a read-only key), stored on the project. */
@@ -508,9 +513,8 @@ export class CreditService {
       )) as { id: string }[];
       ids = rows.map((r) => r.id);
     }
-    const before = await this.latestReviews(ids);
-    const reviews = await this.reviewProjects(ids, 'daily');
-    return { expired, rechecked: reviews.length, changed: reviews.filter((r) => (before.get(r.projectId)?.outcome ?? 'pass') !== r.outcome).length };
+    const { reviews, previous } = await this.review(ids, 'daily', null);
+    return { expired, rechecked: reviews.length, changed: reviews.filter((r) => (previous.get(r.projectId)?.outcome ?? 'pass') !== r.outcome).length };
   }
 
   /** Unified codes of projects, by id. */
