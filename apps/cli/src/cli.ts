@@ -253,8 +253,7 @@ async function dedupCommand(config: AppConfig, sub: string | undefined, rest: st
   switch (sub) {
     case 'scan':
       return await withPlatform(config, async (app) => {
-        const department = v.department ? (await app.get(ReferenceService).resolveDepartment(v.department as string))?.code : undefined;
-        if (v.department && !department) throw new ValidationError([{ field: 'department', reason: `"${v.department}" is not a known department` }]);
+        const department = v.department ? (await app.get(ReferenceService).requireDepartment('department', v.department as string)).code : undefined;
         const r = (await runJob(app, config, JobName.ScanDuplicates, { scope: { year, department } }, {
           field: 'scan', failed: 'the scan failed', timeoutMs: 24 * 3600_000, announce: (id, where) => out(`scan job ${id} (${where})`),
         })) as unknown as ScanReport;
@@ -450,8 +449,7 @@ async function importFile(config: AppConfig, file: string | undefined, rest: str
   }
   return await withPlatform(config, async (app) => {
     const asCode = (v.as as string | undefined) ?? 'XXZX';
-    const dept = await app.get(ReferenceService).resolveDepartment(asCode);
-    if (!dept) throw new ValidationError([{ field: 'as', reason: `"${asCode}" is not a known department` }]);
+    const dept = await app.get(ReferenceService).requireDepartment('as', asCode);
     const fileId = await app.get(ImportRepository).storeFile(basename(file), content, dept.id);
     const queue = app.get(QueueService);
     const run = await queue.enqueue(
@@ -510,9 +508,7 @@ async function exportFile(config: AppConfig, v: Parsed['values'], out: Out): Pro
   return await withPlatform(config, async (app) => {
     const filter: { departmentIds?: string[]; years?: number[] } = {};
     if (typeof v.department === 'string') {
-      const d = await app.get(ReferenceService).resolveDepartment(v.department);
-      if (!d) throw new ValidationError([{ field: 'department', reason: `"${v.department}" is not a known department` }]);
-      filter.departmentIds = [d.id];
+      filter.departmentIds = [(await app.get(ReferenceService).requireDepartment('department', v.department)).id];
     }
     if (year !== undefined) filter.years = [year];
     const { content, rows } = await app.get(ExportService).export(filter, format as 'csv' | 'xlsx' | 'jsonl');

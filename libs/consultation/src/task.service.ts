@@ -224,8 +224,7 @@ export class TaskService {
     const p = (v: unknown) => (params.push(v), `$${params.length}`);
     const today = this.today();
     if (filter.department) {
-      const d = await this.reference.resolveDepartment(filter.department);
-      if (!d) throw ValidationError.field('department', `"${filter.department}" is not a known department`);
+      const d = await this.reference.requireDepartment('department', filter.department);
       where.push(`(${p(d.code)} = ANY(lead_codes) OR $${params.length} = ANY(cooperating_codes))`);
     }
     if (filter.status?.length) where.push(`status = ANY(${p(filter.status)}::text[])`);

@@ -267,8 +267,7 @@ export class CreditService {
     }
     if (filter.person?.trim()) where.push(`person_normal = ${p(normalisePersonName(filter.person))}`);
     if (filter.department) {
-      const d = await this.reference.resolveDepartment(filter.department);
-      if (!d) throw ValidationError.field('department', `"${filter.department}" is not a known department`);
+      const d = await this.reference.requireDepartment('department', filter.department);
       where.push(`department_id = ${p(d.id)}`);
     }
     if (filter.behaviour) where.push(`behaviour = ${p(filter.behaviour)}`);

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ReferenceService } from '#reference';
 import { RegistryService, type Caller, type UnlinkedRecord } from '#registry';
-import { ValidationError } from '#shared/core/index.js';
 import { JobName } from '#shared/queue/index.js';
 
 export interface LinkageReport {
@@ -31,8 +30,7 @@ export class LinkageReportService {
   ) {}
 
   async report(caller: Caller, department?: string, since?: Date): Promise<LinkageReport> {
-    const dept = department ? await this.reference.resolveDepartment(department) : await this.reference.departmentById(caller.departmentId);
-    if (!dept) throw ValidationError.field('department', `"${department}" is not a known department`);
+    const dept = department ? await this.reference.requireDepartment('department', department) : (await this.reference.departmentById(caller.departmentId))!;
     const rows = (await this.ds.query(
       `SELECT finished_at, result -> 'byDepartment' -> $2 AS t FROM job_run
         WHERE name = $1 AND status = 'completed' AND result -> 'byDepartment' ? $2 AND ($3::timestamptz IS NULL OR finished_at >= $3)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '#shared/core/index.js';
+import { NotFoundError, ValidationError } from '#shared/core/index.js';
 import { ReferenceRepository } from './reference.repository.js';
 import type { Catalog, Category, Department, Fund, Jurisdiction, SupportMethod } from './reference.types.js';
 
@@ -65,6 +65,13 @@ export class ReferenceService {
 
   async departmentById(id: string): Promise<Department | null> {
     return (await this.departments()).find((d) => d.id === id) ?? (await this.repo.departmentById(id));
+  }
+
+  /** A department a caller named (code, full name, short name or alias), or a validation error naming the field. */
+  async requireDepartment(field: string, nameOrCode: string): Promise<Department> {
+    const d = await this.resolveDepartment(nameOrCode);
+    if (!d) throw ValidationError.field(field, `"${nameOrCode}" is not a known department`);
+    return d;
   }
 
   /** Match a department as department files name it: code, full name, short name or a known alias. */

@@ -42,8 +42,6 @@ export class DelegationService {
 
   private async department(field: string, key: string): Promise<Department> {
     if (!key?.trim()) throw ValidationError.field(field, 'is required');
-    const d = await this.reference.resolveDepartment(key);
-    if (!d) throw ValidationError.field(field, `"${key}" is not a known department`);
-    return d;
+    return this.reference.requireDepartment(field, key);
   }
 }

@@ -798,10 +798,8 @@ export class RegistryService {
     return dept;
   }
 
-  private async departmentOrFail(field: string, nameOrCode: string): Promise<Department> {
-    const dept = await this.reference.resolveDepartment(nameOrCode);
-    if (!dept) throw ValidationError.field(field, `"${nameOrCode}" is not a known department`);
-    return dept;
+  private departmentOrFail(field: string, nameOrCode: string): Promise<Department> {
+    return this.reference.requireDepartment(field, nameOrCode);
   }
 
   private fundOf(ref: RefSnapshot, department: Department, code: string, problems: FieldProblem[]): Fund | null {

@@ -258,8 +258,7 @@ export class DedupResolver {
   ): Promise<JobObject> {
     const caller = departmentCaller(ctx, 'Duplicate checks are shared among the linkage departments: send a department API key.');
     if (caller.role === ApiRole.READER) throw new ForbiddenError('a read-only key cannot start a scan');
-    const dept = department ? (await this.reference.resolveDepartment(department))?.code : undefined;
-    if (department && !dept) throw ValidationError.field('department', `"${department}" is not a known department`);
+    const dept = department ? (await this.reference.requireDepartment('department', department)).code : undefined;
     // A department scans its own projects against everyone's; the whole registry is the leading department's or the information center's.
     const wide = caller.role === ApiRole.LEADING || caller.role === ApiRole.INFORMATION_CENTER;
     if (!wide && dept !== caller.departmentCode) throw new ForbiddenError(`${caller.departmentCode} scans its own projects (department: "${caller.departmentCode}"); the whole registry is scanned by the leading department or the information center`);

@@ -12,9 +12,7 @@ export async function toProjectFilter(reference: ReferenceService, f: ProjectFil
   if (f.departments?.length) {
     out.departmentIds = [];
     for (const d of f.departments) {
-      const dept = await reference.resolveDepartment(d);
-      if (!dept) throw ValidationError.field('filter.departments', `"${d}" is not a known department`);
-      out.departmentIds.push(dept.id);
+      out.departmentIds.push((await reference.requireDepartment('filter.departments', d)).id);
     }
   }
   const funds = await reference.funds();
