@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { normalProjectCode } from '#encoding';
 import { HistoryRepository, lockProjects, type Actor } from '#history';
-import { ReferenceService } from '#reference';
+import { namesFund, ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import type { TaskCaller } from './task.service.js';
 
@@ -228,7 +228,7 @@ export class ConsultationRequestService {
     const deptCode = (id: string) => departments.find((d) => d.id === id)?.code ?? '';
     let found: ReferralTarget | null = null;
     for (const f of funds) {
-      if (key.toUpperCase() === f.code || key === f.name || key === f.shortName) found ??= { kind: 'fund', code: f.code, name: f.name, departmentCode: deptCode(f.departmentId) };
+      if (namesFund(f, key)) found ??= { kind: 'fund', code: f.code, name: f.name, departmentCode: deptCode(f.departmentId) };
       for (const s of f.subFunds)
         if (key.toUpperCase() === `${f.code}-${s.code}` || key === s.name) found ??= { kind: 'sub_fund', code: `${f.code}-${s.code}`, name: s.name, departmentCode: deptCode(f.departmentId) };
     }

@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { normalisePersonName, splitOrganisationName } from '#dedup';
 import { normalProjectCode, validateUscc } from '#encoding';
 import { diff, HistoryRepository, lockProjects, SYSTEM_ACTOR, type Actor } from '#history';
-import { ReferenceService } from '#reference';
+import { namesFund, ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import {
   BEHAVIOURS,
@@ -301,7 +301,7 @@ export class CreditService {
     if (!ISO_DATE.test(asOf)) problems.push({ field: 'asOf', reason: 'must be a date YYYY-MM-DD' });
     let rule: FundCreditRule = {};
     if (subject.fund) {
-      const fund = (await this.reference.snapshot()).funds.find((f) => f.code === subject.fund || f.name === subject.fund || f.shortName === subject.fund);
+      const fund = (await this.reference.snapshot()).funds.find((f) => namesFund(f, subject.fund!));
       if (!fund) problems.push({ field: 'fund', reason: `"${subject.fund}" is not a fund code or name` });
       else rule = (fund.rules.credit as FundCreditRule | undefined) ?? {};
     }

@@ -1,4 +1,4 @@
-import { ReferenceService, type Department, type Fund, type SubFund } from '#reference';
+import { namesFund, ReferenceService, type Department, type Fund, type SubFund } from '#reference';
 
 /**
  * Resolves the departments, funds and sub-funds a file names — by code, full name, short name or
@@ -40,9 +40,9 @@ export class ImportReference {
     let fund: Fund | undefined;
     if (fundName) {
       const key = fundName.trim();
-      fund = own().find((f) => f.code === key.toUpperCase() || f.name === key || f.shortName === key);
+      fund = own().find((f) => namesFund(f, key));
       if (!fund) {
-        const elsewhere = this.funds.find((f) => f.code === key.toUpperCase() || f.name === key || f.shortName === key);
+        const elsewhere = this.funds.find((f) => namesFund(f, key));
         if (elsewhere) return { column: 'fund', reason: `"${key}" is a fund of another department, not of ${department.code}` };
         if (!this.registerMissing) return { column: 'fund', reason: `"${key}" is not a fund of ${department.code}` };
         await this.reference.registerFund({ departmentId: department.id, jurisdictionCode: department.jurisdictionCode, name: key });

@@ -131,3 +131,9 @@ export class ReferenceService {
     return (await this.snapshot()).catalogs;
   }
 }
+
+/** Whether a caller's name for a fund is this fund: its code (any case), its name or its short name. */
+export function namesFund(f: Pick<Fund, 'code' | 'name' | 'shortName'>, key: string): boolean {
+  const k = key.trim();
+  return k.toUpperCase() === f.code || k === f.name || k === f.shortName;
+}

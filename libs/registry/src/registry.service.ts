@@ -6,7 +6,7 @@ import { DATABASE_CONNECTION, type DatabaseConnection } from '#shared/database/i
 import type { EntityManager } from 'typeorm';
 import { departmentSegment, formatProjectCode, parseProjectCode, validateUscc } from '#encoding';
 import { HistoryRepository, diff, type Actor } from '#history';
-import { ReferenceService, type Department, type Fund } from '#reference';
+import { namesFund, ReferenceService, type Department, type Fund } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '#shared/core/index.js';
 import { checkFundRules, paymentSchedule, type FundRules } from './fund-rules.js';
 import { checkTransition, EXTENDABLE, isProjectStatus, MAX_EXTENSION_MONTHS, ProjectStatus, STATUS_NAMES, type Actor as LifecycleActor } from './lifecycle.js';
@@ -809,7 +809,7 @@ export class RegistryService {
     }
     const key = code.trim();
     const funds = ref.funds;
-    const fund = funds.find((f) => f.code === key.toUpperCase()) ?? funds.find((f) => f.name === key || f.shortName === key);
+    const fund = funds.find((f) => namesFund(f, key));
     if (!fund) {
       problems.push({ field: 'fund', reason: `"${code}" is not a known fund` });
       return null;
