@@ -6,7 +6,7 @@ import { Clock, ForbiddenError, NotFoundError, requireUuid, ValidationError, typ
 import { AlertRepository, ALERT_STATUSES, type AlertFilter, type AlertStatus, type DuplicateAlert, type RecordOutcome, type ScoredPair } from './alert.repository.js';
 import { fundOverlaps, type FundOverlap, type FundOverlapTarget } from './fund-overlap.js';
 import { countKeys, MatchIndex, type IndexedProject } from './match-index.repository.js';
-import { candidatePairs, compare, features, Frequencies, levelOf, type Evidence, type Features, type Match, type MatchRecord } from './matcher.js';
+import { compare, scorePairs, features, Frequencies, levelOf, type Evidence, type Features, type Match, type MatchRecord } from './matcher.js';
 
 /** Who asks: a department's key as the gateway or the CLI resolved it. */
 export interface DedupCaller {
@@ -164,16 +164,8 @@ export class DedupService {
     const wanted = new Set(scope.projectIds ?? []);
     const inScope = (p: IndexedProject) =>
       (scope.projectIds === undefined || wanted.has(p.id)) && (scope.year === undefined || p.year === scope.year) && (scope.department === undefined || p.department === scope.department);
-    const pairs = candidatePairs(all, freq);
-    const scored: ScoredPair[] = [];
-    for (const [i, k] of pairs) {
-      const a = records[i]!;
-      const b = records[k]!;
-      if (!inScope(a) && !inScope(b)) continue;
-      const { score, evidence } = compare(all[i]!, all[k]!, freq);
-      const level = levelOf(score);
-      if (level) scored.push({ a, b, score: round2(score), level, evidence });
-    }
+    const pairs = scorePairs(all, freq, { keep: (i, k) => inScope(records[i]!) || inScope(records[k]!) });
+    const scored: ScoredPair[] = pairs.scored.map((m) => ({ a: records[m.i]!, b: records[m.k]!, score: round2(m.score), level: m.level, evidence: m.evidence }));
     const score = Date.now() - t;
     await progress(total + Math.floor(total / 2), total * 2);
     // Every stored title was counted: the bigram counts the pre-check uses become exact again.
@@ -185,7 +177,7 @@ export class DedupService {
       scope: { year: scope.year, department: scope.department, projects: scope.projectIds?.length },
       indexed: total,
       refreshed,
-      candidatePairs: pairs.length,
+      candidatePairs: pairs.candidates,
       alerts: { likely: scored.filter((s) => s.level === 'likely').length, possible: scored.filter((s) => s.level === 'possible').length },
       outcome,
       millis: { load, score, record: Date.now() - t },

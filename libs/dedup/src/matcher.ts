@@ -525,12 +525,26 @@ export function findMatches(records: MatchRecord[], opts: CompareOptions = {}): 
   const all = records.map(features);
   const freq = new Frequencies();
   for (const f of all) freq.add(f);
+  const { candidates, scored } = scorePairs(all, freq, opts);
+  return { matches: scored.map((m) => ({ a: all[m.i]!.rec.id, b: all[m.k]!.rec.id, score: m.score, level: m.level, evidence: m.evidence })), candidates };
+}
+
+/**
+ * The batch method: candidate pairs of the records, each scored, those at an alert level kept (by index
+ * into `all`). `keep` drops a pair before it is scored (a scan of one year's or one department's pairs).
+ */
+export function scorePairs(
+  all: Features[],
+  freq: Frequencies,
+  opts: CompareOptions & { keep?: (i: number, k: number) => boolean } = {},
+): { candidates: number; scored: { i: number; k: number; score: number; level: 'likely' | 'possible'; evidence: Evidence[] }[] } {
   const pairs = candidatePairs(all, freq);
-  const matches: Match[] = [];
+  const scored: { i: number; k: number; score: number; level: 'likely' | 'possible'; evidence: Evidence[] }[] = [];
   for (const [i, k] of pairs) {
+    if (opts.keep && !opts.keep(i, k)) continue;
     const { score, evidence } = compare(all[i]!, all[k]!, freq, opts);
     const level = levelOf(score);
-    if (level) matches.push({ a: all[i]!.rec.id, b: all[k]!.rec.id, score, level, evidence });
+    if (level) scored.push({ i, k, score, level, evidence });
   }
-  return { matches, candidates: pairs.length };
+  return { candidates: pairs.length, scored };
 }
