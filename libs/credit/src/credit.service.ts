@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { normalisePersonName, splitOrganisationName } from '#dedup';
-import { normalProjectCode, validateUscc } from '#encoding';
+import { maskIdNumber, normalProjectCode, validateUscc } from '#encoding';
 import { diff, HistoryRepository, lockProjects, SYSTEM_ACTOR, type Actor } from '#history';
 import { namesFund, ReferenceService } from '#reference';
 import { Clock, DomainError, ErrorCode, ForbiddenError, NotFoundError, requireUuid, ValidationError, type FieldProblem } from '#shared/core/index.js';
@@ -760,12 +760,9 @@ function blockIds(r: CreditCheckResult): string[] {
 /** A record as its history keeps it: the ID number masked (history can never be erased). */
 function snapshot(r: CreditRecord): Record<string, unknown> {
   const { createdAt: _c, updatedAt: _u, version: _v, id: _i, ...rest } = r;
-  return { ...rest, personIdNumber: r.personIdNumber ? maskId(r.personIdNumber) : null };
+  return { ...rest, personIdNumber: r.personIdNumber ? maskIdNumber(r.personIdNumber) : null };
 }
 
-function maskId(v: string): string {
-  return v.length <= 8 ? '*'.repeat(v.length) : `${v.slice(0, 4)}${'*'.repeat(v.length - 8)}${v.slice(-4)}`;
-}
 
 /** What the public sees of a published record: no ID number, the person's name masked, no evidence files. */
 function masked(r: CreditRecord): CreditRecord {

@@ -16,7 +16,4 @@ export function validateIdNumber(input: string): { ok: true; value: string } | {
   return { ok: true, value: v };
 }
 
-/** 310101199001011234 → 3101**********1234 */
-export function maskIdNumber(v: string): string {
-  return v.length <= 8 ? '*'.repeat(v.length) : v.slice(0, 4) + '*'.repeat(v.length - 8) + v.slice(-4);
-}
+export { maskIdNumber } from '#encoding';
